@@ -1,0 +1,36 @@
+# wageproof: `make demo` runs the main job on embedded data; `make test` runs
+# every test, installing what it needs first.
+GO      ?= go
+BIN     ?= bin/wageproof
+PKGS    := ./...
+
+.PHONY: all build demo test deps vet bench fixtures clean
+
+all: build
+
+deps:
+	$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/wageproof
+
+demo: deps
+	$(GO) run ./cmd/wageproof demo
+
+vet: deps
+	$(GO) vet $(PKGS)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+test: vet
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Regenerates the committed test vectors (new keys: commit them together).
+fixtures: deps
+	$(GO) run ./fixtures/gen
+
+clean:
+	rm -rf bin
