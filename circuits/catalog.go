@@ -10,6 +10,8 @@ import (
 
 	"github.com/consensys/gnark/frontend"
 
+	"github.com/wageproof/wageproof/circuits/attested"
+	"github.com/wageproof/wageproof/circuits/offer"
 	"github.com/wageproof/wageproof/circuits/salary"
 )
 
@@ -37,6 +39,22 @@ var catalog = map[string]Spec{
 		New:          func() frontend.Circuit { return &salary.Circuit{} },
 		CheckPublic:  salary.CheckPublic,
 		Describe:     salary.Describe,
+	},
+	attested.Name: {
+		Name:         attested.Name,
+		Version:      attested.Version,
+		PublicInputs: attested.PublicInputs,
+		New:          func() frontend.Circuit { return &attested.Circuit{} },
+		CheckPublic:  attested.CheckPublic,
+		Describe:     attested.Describe,
+	},
+	offer.Name: {
+		Name:         offer.Name,
+		Version:      offer.Version,
+		PublicInputs: offer.PublicInputs,
+		New:          func() frontend.Circuit { return &offer.Circuit{} },
+		CheckPublic:  offer.CheckPublic,
+		Describe:     offer.Describe,
 	},
 }
 

@@ -38,7 +38,7 @@ func salarySpec(b testing.TB) circuits.Spec {
 func BenchmarkCompile(b *testing.B) {
 	spec := salarySpec(b)
 	for b.Loop() {
-		ccs, err := prover.Compile(spec)
+		ccs, err := prover.Compile(spec, "")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func BenchmarkCompile(b *testing.B) {
 }
 
 func BenchmarkSetup(b *testing.B) {
-	ccs, err := prover.Compile(salarySpec(b))
+	ccs, err := prover.Compile(salarySpec(b), "")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 
@@ -27,18 +26,24 @@ var ErrNoKeys = errors.New("no keys")
 type Prover struct {
 	Manifest *verifier.Manifest
 	Spec     circuits.Spec
+	sys      *system
 	ccs      constraint.ConstraintSystem
-	pk       groth16.ProvingKey
+	pk       provingKey
 }
 
-// Load reads the key directory of circuit under root. The files are our own
+// Load reads the key directory of circuit and backend ("" is groth16) under
+// root. The files are our own
 // (setup wrote them and the manifest names the verifying key's hash), so they
 // are read without the subgroup checks that untrusted input would need.
-func Load(root, circuit string) (*Prover, error) {
-	dir := verifier.KeyDir(root, circuit, verifier.BackendGroth16)
+func Load(root, circuit, backend string) (*Prover, error) {
+	sys, err := lookupSystem(orGroth16(backend))
+	if err != nil {
+		return nil, err
+	}
+	dir := verifier.KeyDir(root, circuit, sys.name)
 	m, err := verifier.ReadManifest(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w for circuit %q under %s: run `wageproof setup --circuit %s --keys %s`", ErrNoKeys, circuit, root, circuit, root)
+		return nil, fmt.Errorf("%w for circuit %q (%s) under %s: run `wageproof setup --circuit %s --backend %s --keys %s`", ErrNoKeys, circuit, sys.name, root, circuit, sys.name, root)
 	}
 	if err != nil {
 		return nil, err
@@ -50,7 +55,10 @@ func Load(root, circuit string) (*Prover, error) {
 	if spec.Version != m.CircuitVersion {
 		return nil, fmt.Errorf("%s: keys are for %s v%d, this build proves v%d: run setup again", dir, m.Circuit, m.CircuitVersion, spec.Version)
 	}
-	p := &Prover{Manifest: m, Spec: spec, ccs: groth16.NewCS(ecc.BN254), pk: groth16.NewProvingKey(ecc.BN254)}
+	if m.Backend != sys.name {
+		return nil, fmt.Errorf("%s: manifest says backend %s", dir, m.Backend)
+	}
+	p := &Prover{Manifest: m, Spec: spec, sys: sys, ccs: sys.newCS(), pk: sys.newPK()}
 	if err := readFile(filepath.Join(dir, verifier.ConstraintFile), func(r *bufio.Reader) error {
 		_, err := p.ccs.ReadFrom(r)
 		return err
@@ -90,7 +98,7 @@ func (p *Prover) Prove(assignment frontend.Circuit) (*verifier.Envelope, error) 
 	if err != nil {
 		return nil, fmt.Errorf("building the witness: %w", err)
 	}
-	proof, err := groth16.Prove(p.ccs, p.pk, w)
+	proof, err := p.sys.prove(p.ccs, p.pk, w)
 	if err != nil {
 		return nil, fmt.Errorf("proving %s: the witness does not satisfy the circuit", p.Spec.Name)
 	}

@@ -35,7 +35,7 @@ func TestSetupWritesManifest(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	if _, err := prover.Load(t.TempDir(), salary.Name); !errors.Is(err, prover.ErrNoKeys) {
+	if _, err := prover.Load(t.TempDir(), salary.Name, ""); !errors.Is(err, prover.ErrNoKeys) {
 		t.Fatalf("Load of empty root: %v", err)
 	}
 	// A truncated proving key is reported, not proven with.
@@ -51,7 +51,7 @@ func TestLoadErrors(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(dst, f), b, 0o644)
 	}
-	if _, err := prover.Load(root, salary.Name); err == nil {
+	if _, err := prover.Load(root, salary.Name, ""); err == nil {
 		t.Fatal("a truncated proving key loaded")
 	}
 }

@@ -14,10 +14,8 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/wageproof/wageproof/circuits"
 	"github.com/wageproof/wageproof/circuits/bound"
@@ -30,17 +28,34 @@ const DevSetup = "single-party (development only: whoever ran it can forge proof
 // ErrKeysExist reports a key directory that setup would overwrite.
 var ErrKeysExist = errors.New("keys already exist")
 
-// Compile compiles a statement to its R1CS for Groth16 over BN254.
-func Compile(spec circuits.Spec) (constraint.ConstraintSystem, error) {
-	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, spec.New())
+// Compile compiles a statement for a backend ("" is Groth16): R1CS for
+// Groth16, SparseR1CS for PLONK, over BN254.
+func Compile(spec circuits.Spec, backend string) (constraint.ConstraintSystem, error) {
+	sys, err := lookupSystem(orGroth16(backend))
+	if err != nil {
+		return nil, err
+	}
+	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), sys.builder, spec.New())
 	if err != nil {
 		return nil, fmt.Errorf("compiling %s: %w", spec.Name, err)
 	}
 	return ccs, nil
 }
 
+func orGroth16(backend string) string {
+	if backend == "" {
+		return verifier.BackendGroth16
+	}
+	return backend
+}
+
 // SetupOptions tune Setup.
 type SetupOptions struct {
+	// Backend is groth16 (the default) or plonk.
+	Backend string
+	// SRS is a PLONK SRS file from a public ceremony (see ReadSRS); without
+	// it a development SRS is generated.
+	SRS string
 	// Force replaces an existing key directory (every proof made with the old
 	// keys stops verifying).
 	Force bool
@@ -48,28 +63,51 @@ type SetupOptions struct {
 	Stage func(string)
 }
 
-// Setup compiles spec, runs a single-party Groth16 setup and writes the key
-// directory <root>/<circuit>/groth16/. The directory appears whole or not at
-// all: it is written beside its place and renamed into it.
+// Setup compiles spec, runs a setup and writes the key directory
+// <root>/<circuit>/<backend>/. For Groth16 the setup is single-party; for
+// PLONK the circuit-specific part is public and only the SRS needs trust. The
+// directory appears whole or not at all: it is written beside its place and
+// renamed into it.
 func Setup(ctx context.Context, spec circuits.Spec, root string, opt SetupOptions) (*verifier.Manifest, error) {
 	stage := opt.Stage
 	if stage == nil {
 		stage = func(string) {}
 	}
-	dir := verifier.KeyDir(root, spec.Name, verifier.BackendGroth16)
+	sys, err := lookupSystem(orGroth16(opt.Backend))
+	if err != nil {
+		return nil, err
+	}
+	if opt.SRS != "" && sys.name != verifier.BackendPlonk {
+		return nil, fmt.Errorf("--srs is for plonk; %s keys need a ceremony (wageproof ceremony)", sys.name)
+	}
+	dir := verifier.KeyDir(root, spec.Name, sys.name)
 	if _, err := os.Stat(dir); err == nil && !opt.Force {
 		return nil, fmt.Errorf("%w in %s (use --force to replace them; proofs made with them will stop verifying)", ErrKeysExist, dir)
 	}
 	stage("compiling " + spec.Name)
-	ccs, err := Compile(spec)
+	ccs, err := Compile(spec, sys.name)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	stage(fmt.Sprintf("groth16 setup over %d constraints", ccs.GetNbConstraints()))
-	pk, vk, err := groth16.Setup(ccs)
+	trust := DevSetup
+	var srs *SRS
+	if sys.name == verifier.BackendPlonk {
+		stage("preparing the KZG SRS")
+		if opt.SRS != "" {
+			srs, err = ReadSRS(opt.SRS, ccs)
+		} else {
+			srs, err = DevSRS(ccs)
+		}
+		if err != nil {
+			return nil, err
+		}
+		trust = srs.Source
+	}
+	stage(fmt.Sprintf("%s setup over %d constraints", sys.name, ccs.GetNbConstraints()))
+	pk, vk, err := sys.setup(ccs, srs)
 	if err != nil {
 		return nil, fmt.Errorf("setup of %s: %w", spec.Name, err)
 	}
@@ -77,6 +115,16 @@ func Setup(ctx context.Context, spec circuits.Spec, root string, opt SetupOption
 		return nil, err
 	}
 	stage("writing keys to " + dir)
+	m, err := WriteKeys(dir, spec, sys.name, ccs, pk, vk, trust)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// WriteKeys writes a complete key directory, whole or not at all, and
+// returns its manifest; setup says in trust who had to be trusted.
+func WriteKeys(dir string, spec circuits.Spec, backend string, ccs constraint.ConstraintSystem, pk provingKey, vk verifier.VerifyingKey, trust string) (*verifier.Manifest, error) {
 	var vkBuf bytes.Buffer
 	if _, err := vk.WriteTo(&vkBuf); err != nil {
 		return nil, err
@@ -85,16 +133,16 @@ func Setup(ctx context.Context, spec circuits.Spec, root string, opt SetupOption
 		Version:        verifier.ManifestVersion,
 		Circuit:        spec.Name,
 		CircuitVersion: spec.Version,
-		Backend:        verifier.BackendGroth16,
+		Backend:        backend,
 		Curve:          verifier.CurveBN254,
 		Constraints:    ccs.GetNbConstraints(),
 		PublicInputs:   spec.PublicInputs,
 		VKSHA256:       verifier.SHA256Hex(vkBuf.Bytes()),
 		RangeCheck:     bound.Bits.String(),
-		Setup:          DevSetup,
+		Setup:          trust,
 		Created:        time.Now().UTC().Truncate(time.Second),
 	}
-	err = writeDirAtomically(dir, func(tmp string) error {
+	err := writeDirAtomically(dir, func(tmp string) error {
 		if err := writeFile(filepath.Join(tmp, verifier.ConstraintFile), ccs.WriteTo); err != nil {
 			return err
 		}

@@ -17,12 +17,6 @@ import (
 // EnvelopeVersion is the version of the proof file format.
 const EnvelopeVersion = 1
 
-// Backend and curve names used in manifests and envelopes.
-const (
-	BackendGroth16 = "groth16"
-	CurveBN254     = "bn254"
-)
-
 // Sentinel errors: every verification failure wraps exactly one of them.
 var (
 	ErrMalformed    = errors.New("malformed proof file")

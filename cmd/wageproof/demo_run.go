@@ -75,7 +75,7 @@ func runDemo(c *cli.Context) error {
 	keys := filepath.Join(dir, "keys")
 	spec, _ := circuits.Lookup(salary.Name)
 	fmt.Fprintf(out, "3. Development setup of the %s circuit:\n", salary.Name)
-	warnDevSetup(out)
+	warnDevSetup(out, verifier.BackendGroth16)
 	m, err := prover.Setup(c.Context, spec, keys, prover.SetupOptions{Stage: stage(c.App.ErrWriter)})
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func runDemo(c *cli.Context) error {
 	fmt.Fprintf(out, "   %d constraints; verifying key sha256 %s\n", m.Constraints, short(m.VKSHA256))
 
 	// 4. Proofs.
-	p, err := prover.Load(keys, salary.Name)
+	p, err := prover.Load(keys, salary.Name, verifier.BackendGroth16)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			memberCommand(),
 			registryCommand(),
+			attesterCommand(),
+			claimCommand(),
 			setupCommand(),
 			proveCommand(),
 			verifyCommand(),

@@ -24,6 +24,8 @@ func proveCommand() *cli.Command {
 		Usage: "make a proof envelope",
 		Subcommands: []*cli.Command{
 			proveSalaryCommand(),
+			proveSalaryAttestedCommand(),
+			proveOfferCommand(),
 		},
 	}
 }
@@ -35,7 +37,12 @@ func memberProofFlags() []cli.Flag {
 		&cli.StringFlag{Name: "member", Usage: "member identity file", Required: true},
 		&cli.StringFlag{Name: "registry", Usage: "member registry file", Required: true},
 		&cli.StringFlag{Name: "out", Usage: "proof file to write", Required: true},
+		backendFlag(),
 	}
+}
+
+func backendFlag() cli.Flag {
+	return &cli.StringFlag{Name: "backend", Value: verifier.BackendGroth16, Usage: fmt.Sprintf("proving system, one of %v", verifier.Backends())}
 }
 
 func proveSalaryCommand() *cli.Command {
@@ -114,7 +121,7 @@ func proveSalary(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := prover.Load(c.String("keys"), salary.Name)
+	p, err := prover.Load(c.String("keys"), salary.Name, c.String("backend"))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/urfave/cli/v2"
 
+	"github.com/wageproof/wageproof/circuits/attester"
 	"github.com/wageproof/wageproof/circuits/registry"
 )
 
@@ -19,7 +20,7 @@ func registryCommand() *cli.Command {
 			{
 				Name:      "add",
 				Usage:     "append identity commitments to a registry (all or none)",
-				ArgsUsage: "<commitment>...",
+				ArgsUsage: "<commitment or attester public key 0x...>...",
 				Flags:     []cli.Flag{registryFlag},
 				Action:    registryAdd,
 			},
@@ -44,6 +45,17 @@ func registryAdd(c *cli.Context) error {
 	}
 	leaves := make([]fr.Element, c.NArg())
 	for i, s := range c.Args().Slice() {
+		// --- attester keys (issue 3): an argument starting with 0x is an
+		// attester public key, registered as its leaf H(domain_attester; x, y).
+		if attester.IsPublicKeyText(s) {
+			pk, err := attester.ParsePublicKey(s)
+			if err != nil {
+				return fmt.Errorf("registry add: argument %d: %w", i+1, err)
+			}
+			leaves[i] = pk.Leaf()
+			continue
+		}
+		// --- end attester keys
 		if leaves[i], err = registry.ParseElement(s); err != nil {
 			return fmt.Errorf("registry add: argument %d: %w", i+1, err)
 		}

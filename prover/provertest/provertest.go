@@ -53,7 +53,7 @@ func newEnv(n int) (*Env, error) {
 	if _, err := prover.Setup(context.Background(), spec, dir, prover.SetupOptions{}); err != nil {
 		return nil, err
 	}
-	p, err := prover.Load(dir, salary.Name)
+	p, err := prover.Load(dir, salary.Name, verifier.BackendGroth16)
 	if err != nil {
 		return nil, err
 	}
