@@ -123,9 +123,11 @@ func VerifyPath(api frontend.API, h *hashing.Hasher, leaf, index frontend.Variab
 	bits := api.ToBinary(index, Depth)
 	node := leaf
 	for i := 0; i < Depth; i++ {
-		left := api.Select(bits[i], path[i], node)
-		right := api.Select(bits[i], node, path[i])
-		node = h.Compress(left, right)
+		// One product orders the pair: with bit b and d = b·(sibling-node),
+		// (node+d, sibling-d) is (node, sibling) for b=0 and (sibling, node)
+		// for b=1. Two Selects would cost two constraints.
+		d := api.Mul(bits[i], api.Sub(path[i], node))
+		node = h.Compress(api.Add(node, d), api.Sub(path[i], d))
 	}
 	return node
 }
