@@ -220,3 +220,42 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo proofs do not verify with the CLI: exit %d", code)
 	}
 }
+
+func TestPlonkBackendCLI(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	commitment := strings.TrimSpace(mustCLI(t, "member", "new", "--out", p("member.json")))
+	mustCLI(t, "registry", "add", "--registry", p("members.json"), commitment)
+	code, out, errOut := runCLI(t, "setup", "--backend", "plonk", "--keys", p("keys"))
+	if code != 0 || !strings.Contains(errOut, "SINGLE-PARTY") || !strings.Contains(errOut, "--srs") {
+		t.Fatalf("plonk setup: exit %d, %q, %q", code, out, errOut)
+	}
+	prove := []string{"prove", "salary", "--keys", p("keys"), "--member", p("member.json"), "--registry", p("members.json"),
+		"--salary", "70000", "--currency", "EUR", "--role", "29-1141", "--region", "FR", "--period", "2026-11"}
+	mustCLI(t, append(prove, "--backend", "plonk", "--out", p("plonk.json"))...)
+	env, err := verifier.ReadEnvelope(p("plonk.json"))
+	if err != nil || env.Backend != "plonk" {
+		t.Fatalf("envelope backend %v, %v", env, err)
+	}
+	out = mustCLI(t, "verify", "--keys", p("keys"), p("plonk.json"))
+	if !strings.Contains(out, ": valid salary") {
+		t.Fatalf("verify: %q", out)
+	}
+	// No groth16 keys here: proving with them fails in one line, and a
+	// relabelled proof is invalid, not a crash.
+	code, _, errOut = runCLI(t, append(prove, "--out", p("g.json"))...)
+	if code == 0 || !strings.Contains(errOut, "no keys") {
+		t.Fatalf("groth16 prove without keys: exit %d, %q", code, errOut)
+	}
+	oneErrorLine(t, errOut)
+	env.Backend = "groth16"
+	b, _ := env.Marshal()
+	os.WriteFile(p("relabelled.json"), b, 0o644)
+	code, out, _ = runCLI(t, "verify", "--keys", p("keys"), p("relabelled.json"))
+	if code != 1 || !strings.Contains(out, "wrong key") {
+		t.Fatalf("relabelled proof: exit %d, %q", code, out)
+	}
+	if code, _, _ := runCLI(t, "setup", "--backend", "stark", "--keys", p("k2")); code != 2 {
+		t.Fatalf("unknown backend: exit %d, want 2", code)
+	}
+}
