@@ -1,42 +1,20 @@
 package claims
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 
+	"github.com/wageproof/wageproof/aggregate"
 	"github.com/wageproof/wageproof/circuits/codes"
 )
 
-// Benchmarks is a published benchmark table: for one period and quantile, an
-// amount per (currency, role, region) cell.
-//
-// This is a minimal reader of the file that `wageproof benchmark publish`
-// writes; until that lands, a file in this format written by hand will do:
-//
-//	{"version": 1, "period": "2026-11", "quantile": 0.25, "content_hash": "...",
-//	 "entries": [{"currency": "USD", "role": "15-1252", "region": "US-CA", "amount": 100000}]}
+// Benchmarks is a benchmark table as `wageproof benchmark publish` wrote it
+// (aggregate.Benchmarks), checked for the pool's use.
 type Benchmarks struct {
-	Version     int              `json:"version"`
-	Period      string           `json:"period"`
-	Quantile    float64          `json:"quantile"`
-	ContentHash string           `json:"content_hash"`
-	Entries     []BenchmarkEntry `json:"entries"`
-
-	// ID is the SHA-256 of the file's bytes: the pool names the tables it
-	// accepts by it, whatever content_hash the publisher computed.
-	ID string `json:"-"`
-}
-
-// BenchmarkEntry is one cell of a benchmark table.
-type BenchmarkEntry struct {
-	Currency string `json:"currency"`
-	Role     string `json:"role"`
-	Region   string `json:"region"`
-	Amount   uint64 `json:"amount"`
+	*aggregate.Benchmarks
+	// ID names the table in the pool: its content hash, which covers the
+	// period, quantile, store state and every entry, so a table edited by
+	// hand is refused on read.
+	ID string
 }
 
 // Cell names a benchmark cell.
@@ -68,54 +46,52 @@ func (c Cell) key() []byte {
 	return []byte(c.Period + "|" + c.Currency + "|" + c.Role + "|" + c.Region)
 }
 
-// LoadBenchmarks reads and checks a benchmark file: labels valid, no cell twice.
+// LoadBenchmarks reads a published benchmark file: its content hash must
+// match, its labels must be canonical, and no cell may appear twice.
 func LoadBenchmarks(path string) (*Benchmarks, error) {
-	b, err := os.ReadFile(path)
+	b, err := aggregate.ReadBenchmarks(path)
 	if err != nil {
 		return nil, fmt.Errorf("benchmarks: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var t Benchmarks
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("benchmarks: %s is not a benchmark file: %w", path, err)
+	canonical := func(k codes.Kind, s string) error {
+		n, err := codes.Normalize(k, s)
+		if err == nil && n != s {
+			err = fmt.Errorf("%s %q is not in canonical form %q", k, s, n)
+		}
+		return err
 	}
-	if t.Version != 1 {
-		return nil, fmt.Errorf("benchmarks: %s has version %d, want 1", path, t.Version)
-	}
-	if t.Period, err = codes.Normalize(codes.Period, t.Period); err != nil {
+	if err := canonical(codes.Period, b.Period); err != nil {
 		return nil, fmt.Errorf("benchmarks: %s: %w", path, err)
 	}
+	t := &Benchmarks{Benchmarks: b, ID: b.ContentHash}
 	seen := map[Cell]bool{}
-	for i := range t.Entries {
+	for i, e := range b.Entries {
 		for _, l := range []struct {
 			k codes.Kind
-			s *string
-		}{{codes.Currency, &t.Entries[i].Currency}, {codes.Role, &t.Entries[i].Role}, {codes.Region, &t.Entries[i].Region}} {
-			if *l.s, err = codes.Normalize(l.k, *l.s); err != nil {
+			s string
+		}{{codes.Currency, e.Currency}, {codes.Role, e.Role}, {codes.Region, e.Region}} {
+			if err := canonical(l.k, l.s); err != nil {
 				return nil, fmt.Errorf("benchmarks: %s entry %d: %w", path, i, err)
 			}
 		}
-		c := t.cell(t.Entries[i])
+		c := t.cell(e)
 		if seen[c] {
 			return nil, fmt.Errorf("benchmarks: %s: cell %s appears twice", path, c)
 		}
 		seen[c] = true
 	}
-	sum := sha256.Sum256(b)
-	t.ID = hex.EncodeToString(sum[:])
-	return &t, nil
+	return t, nil
 }
 
-func (t *Benchmarks) cell(e BenchmarkEntry) Cell {
+func (t *Benchmarks) cell(e aggregate.BenchmarkEntry) Cell {
 	return Cell{Period: t.Period, Currency: e.Currency, Role: e.Role, Region: e.Region}
 }
 
-// Lookup returns the amount of a cell.
-func (t *Benchmarks) Lookup(c Cell) (uint64, bool) {
-	for _, e := range t.Entries {
-		if t.cell(e) == c {
-			return e.Amount, true
-		}
+// Amount returns the benchmark amount of a cell.
+func (t *Benchmarks) Amount(c Cell) (uint64, bool) {
+	if c.Period != t.Period {
+		return 0, false
 	}
-	return 0, false
+	e, ok := t.Lookup(c.Currency, c.Role, c.Region)
+	return e.Amount, ok
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/wageproof/wageproof/aggregate"
 )
 
 var (
@@ -30,9 +32,18 @@ func elem(n uint64) fr.Element {
 	return e
 }
 
-const benchFile = `{"version": 1, "period": "2026-11", "quantile": 0.25, "content_hash": "abc",
- "entries": [{"currency": "USD", "role": "15-1252", "region": "US-CA", "amount": 100000},
-             {"currency": "EUR", "role": "15-1252", "region": "DE", "amount": 70000}]}`
+// writeTable writes a published benchmark table with a valid content hash.
+func writeTable(t testing.TB, path, period string, entries ...aggregate.BenchmarkEntry) {
+	t.Helper()
+	if err := aggregate.NewBenchmarks(period, 0.25, entries).WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var benchEntries = []aggregate.BenchmarkEntry{
+	{Currency: "USD", Role: "15-1252", Region: "US-CA", Amount: 100000},
+	{Currency: "EUR", Role: "15-1252", Region: "DE", Amount: 70000},
+}
 
 // newPool is an initialised pool with root A (then root B at t0), one
 // registered employer and the benchmark table above.
@@ -48,7 +59,7 @@ func newPool(t testing.TB) (string, *Pool) {
 	}
 	t.Cleanup(func() { p.Close() })
 	bf := filepath.Join(t.TempDir(), "benchmarks.json")
-	os.WriteFile(bf, []byte(benchFile), 0o644)
+	writeTable(t, bf, "2026-11", benchEntries...)
 	tab, err := LoadBenchmarks(bf)
 	if err != nil {
 		t.Fatal(err)
@@ -223,18 +234,51 @@ func child(dir string) {
 
 func TestLoadBenchmarksRejects(t *testing.T) {
 	dir := t.TempDir()
+	entry := func(cur, role, region string) aggregate.BenchmarkEntry {
+		return aggregate.BenchmarkEntry{Currency: cur, Role: role, Region: region, Amount: 1}
+	}
+	tables := map[string]*aggregate.Benchmarks{
+		"period":       aggregate.NewBenchmarks("2026-13", 0.25, nil),
+		"role":         aggregate.NewBenchmarks("2026-11", 0.25, []aggregate.BenchmarkEntry{entry("USD", "dev", "US")}),
+		"lower case":   aggregate.NewBenchmarks("2026-11", 0.25, []aggregate.BenchmarkEntry{entry("usd", "15-1252", "US")}),
+		"duplicate":    aggregate.NewBenchmarks("2026-11", 0.25, []aggregate.BenchmarkEntry{entry("USD", "15-1252", "US"), entry("USD", "15-1252", "US")}),
+		"edited":       aggregate.NewBenchmarks("2026-11", 0.25, []aggregate.BenchmarkEntry{entry("USD", "15-1252", "US")}),
+		"wrong period": aggregate.NewBenchmarks("2026-11", 0.25, nil),
+	}
+	tables["edited"].Entries[0].Amount = 999999 // hash no longer matches
+	tables["wrong period"].Period = "2026-12"
+	for name, tab := range tables {
+		p := filepath.Join(dir, name)
+		b, _ := tab.Marshal()
+		os.WriteFile(p, b, 0o644)
+		if _, err := LoadBenchmarks(p); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
 	for name, body := range map[string]string{
-		"version":   `{"version": 2, "period": "2026-11", "entries": []}`,
-		"period":    `{"version": 1, "period": "2026-13", "entries": []}`,
-		"role":      `{"version": 1, "period": "2026-11", "entries": [{"currency":"USD","role":"dev","region":"US","amount":1}]}`,
-		"duplicate": `{"version": 1, "period": "2026-11", "entries": [{"currency":"USD","role":"15-1252","region":"US","amount":1},{"currency":"usd","role":"15-1252","region":"US","amount":2}]}`,
-		"negative":  `{"version": 1, "period": "2026-11", "entries": [{"currency":"USD","role":"15-1252","region":"US","amount":-1}]}`,
+		"version":  `{"version": 2, "period": "2026-11", "entries": []}`,
+		"negative": `{"version": 1, "period": "2026-11", "entries": [{"currency":"USD","role":"15-1252","region":"US","amount":-1}]}`,
+		"trunc":    `{"version": 1, "period": "2026-11", "entr`,
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(body), 0o644)
 		if _, err := LoadBenchmarks(p); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	good := filepath.Join(dir, "good")
+	writeTable(t, good, "2026-11", benchEntries...)
+	tab, err := LoadBenchmarks(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell, _ := NewCell("2026-11", "EUR", "15-1252", "DE")
+	if a, ok := tab.Amount(cell); !ok || a != 70000 {
+		t.Fatalf("Amount(%s) = %d, %v", cell, a, ok)
+	}
+	cell.Period = "2026-12"
+	if _, ok := tab.Amount(cell); ok {
+		t.Fatal("a cell of another period was found")
 	}
 }
 

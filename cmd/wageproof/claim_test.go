@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wageproof/wageproof/aggregate"
 )
 
 // TestClaimRoundTrip walks issue 3 through the CLI: attester keys and
@@ -50,8 +52,11 @@ func TestClaimRoundTrip(t *testing.T) {
 	sign("rogue.json", "rogue-offer.json", "90000", me, next)
 
 	period := today.Format("2006-01")
-	os.WriteFile(p("benchmarks.json"), []byte(`{"version": 1, "period": "`+period+`", "quantile": 0.25, "content_hash": "x",
-		"entries": [{"currency": "USD", "role": "15-1252", "region": "US-CA", "amount": 100000}]}`), 0o644)
+	if err := aggregate.NewBenchmarks(period, 0.25, []aggregate.BenchmarkEntry{
+		{Currency: "USD", Role: "15-1252", Region: "US-CA", Amount: 100000},
+	}).WriteFile(p("benchmarks.json")); err != nil {
+		t.Fatal(err)
+	}
 
 	mustCLI(t, "setup", "--circuit", "offer", "--keys", p("keys"))
 	mustCLI(t, "claim", "pool", "init", "--pool", p("pool"), "--members", p("members.json"), "--attesters", p("attesters.json"), "--benchmarks", p("benchmarks.json"))

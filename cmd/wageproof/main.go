@@ -52,6 +52,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			proveCommand(),
 			verifyCommand(),
 			demoCommand(),
+			ingestCommand(),
+			queryCommand(),
+			exportCommand(),
+			auditCommand(),
+			benchmarkCommand(),
 		},
 		// main reports errors itself, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},

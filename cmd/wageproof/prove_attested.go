@@ -131,7 +131,7 @@ func proveOffer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	bench, ok := table.Lookup(cell)
+	bench, ok := table.Amount(cell)
 	if !ok {
 		return fmt.Errorf("%s has no benchmark for %s", c.String("benchmarks"), cell)
 	}
