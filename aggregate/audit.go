@@ -67,7 +67,7 @@ func Audit(ctx context.Context, dir string, opt AuditOptions, opts ...Option) (*
 	rep := &AuditReport{Rows: m.Rows, State: m.State}
 	items := make([]Item, 0, ingestChunk)
 	flush := func() {
-		_, errs := verifyChunk(items, opt.Verifier, workers, snap.cfg.now())
+		_, errs := verifyChunk(ctx, items, opt.Verifier, workers, snap.cfg.now())
 		for i, e := range errs {
 			if e != nil {
 				rep.Failed++

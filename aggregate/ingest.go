@@ -16,6 +16,13 @@ type Verifier interface {
 	Verify(*verifier.Envelope) error
 }
 
+// BatchVerifier checks many envelopes at once, one error per envelope;
+// *verifier.Keyring is one. Ingest prefers it: a Groth16 batch costs about a
+// quarter of checking its proofs one by one.
+type BatchVerifier interface {
+	VerifyAll(ctx context.Context, envs []*verifier.Envelope) []error
+}
+
 // ErrRejected reports an ingest or audit in which some submissions failed.
 var ErrRejected = errors.New("submissions rejected")
 
@@ -115,7 +122,7 @@ func (s *Store) Ingest(ctx context.Context, src Source, opt IngestOptions) (*Ing
 	}
 	chunk := make([]Item, 0, ingestChunk)
 	process := func() error {
-		rows, errs := verifyChunk(chunk, opt.Verifier, workers, now)
+		rows, errs := verifyChunk(ctx, chunk, opt.Verifier, workers, now)
 		var ok []Row
 		var okSrc []string
 		for i, it := range chunk {
@@ -181,48 +188,70 @@ func (s *Store) Ingest(ctx context.Context, src Source, opt IngestOptions) (*Ing
 	return rep, nil
 }
 
-// verifyChunk parses, verifies and maps each item, in parallel.
-func verifyChunk(items []Item, v Verifier, workers int, now time.Time) ([]Row, []error) {
+// verifyChunk parses and maps each item in parallel, then verifies the
+// well-formed ones, in one batch if v can.
+func verifyChunk(ctx context.Context, items []Item, v Verifier, workers int, now time.Time) ([]Row, []error) {
 	rows := make([]Row, len(items))
+	envs := make([]*verifier.Envelope, len(items))
 	errs := make([]error, len(items))
+	parallel(len(items), workers, func(i int) { rows[i], envs[i], errs[i] = parseItem(&items[i], now) })
+	var idx []int
+	for i := range items {
+		if errs[i] == nil {
+			idx = append(idx, i)
+		}
+	}
+	if bv, ok := v.(BatchVerifier); ok {
+		batch := make([]*verifier.Envelope, len(idx))
+		for j, i := range idx {
+			batch[j] = envs[i]
+		}
+		for j, err := range bv.VerifyAll(ctx, batch) {
+			errs[idx[j]] = err
+		}
+		return rows, errs
+	}
+	parallel(len(idx), workers, func(j int) { errs[idx[j]] = v.Verify(envs[idx[j]]) })
+	return rows, errs
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines.
+func parallel(n, workers int, fn func(int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range min(workers, len(items)) {
+	for range min(workers, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				rows[i], errs[i] = verifyItem(&items[i], v, now)
+				fn(i)
 			}
 		}()
 	}
-	for i := range items {
+	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return rows, errs
 }
 
-func verifyItem(it *Item, v Verifier, now time.Time) (Row, error) {
+// parseItem reads an item's envelope and the row it would store.
+func parseItem(it *Item, now time.Time) (Row, *verifier.Envelope, error) {
 	if it.Err != nil {
-		return Row{}, it.Err
+		return Row{}, nil, it.Err
 	}
 	env := it.Env
 	if env == nil {
 		var err error
 		if env, err = verifier.ParseEnvelope(it.Data); err != nil {
-			return Row{}, err
+			return Row{}, nil, err
 		}
 	}
 	// Shape first: a proof for another circuit is refused with that reason
 	// rather than as whatever the verifier makes of it.
 	row, err := RowFromEnvelope(env, now)
 	if err != nil {
-		return Row{}, err
+		return Row{}, nil, err
 	}
-	if err := v.Verify(env); err != nil {
-		return Row{}, err
-	}
-	return row, nil
+	return row, env, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -121,7 +122,9 @@ func cellText(v any) string {
 	case string:
 		return x
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		// Cents are far below any estimate's error bound; more digits
+		// would only suggest a precision the buckets do not have.
+		return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
 	default:
 		return fmt.Sprint(x)
 	}

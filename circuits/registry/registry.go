@@ -119,6 +119,9 @@ func (r *Registry) Add(leaves ...fr.Element) error {
 	return nil
 }
 
+// Elements returns the leaves in order.
+func (r *Registry) Elements() []fr.Element { return append([]fr.Element(nil), r.elems...) }
+
 // Len is the number of leaves.
 func (r *Registry) Len() int { return len(r.elems) }
 

@@ -8,17 +8,18 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/consensys/gnark/frontend"
 	"github.com/urfave/cli/v2"
 
+	"github.com/wageproof/wageproof/aggregate"
+	"github.com/wageproof/wageproof/aggregate/claims"
 	"github.com/wageproof/wageproof/circuits"
-	"github.com/wageproof/wageproof/circuits/member"
-	"github.com/wageproof/wageproof/circuits/registry"
+	"github.com/wageproof/wageproof/circuits/attested"
+	"github.com/wageproof/wageproof/circuits/attester"
+	"github.com/wageproof/wageproof/circuits/offer"
 	"github.com/wageproof/wageproof/circuits/salary"
 	"github.com/wageproof/wageproof/fixtures"
 	"github.com/wageproof/wageproof/prover"
@@ -27,8 +28,27 @@ import (
 
 const demoPeriod = "2026-11"
 
+// demoAttestedRole and demoAttestedRegion are the cell whose payslips the
+// demo's three employers sign, so that it can carry a benchmark.
+const (
+	demoAttestedRole   = "15-1252"
+	demoAttestedRegion = "US-CA"
+	demoEmployers      = 3
+)
+
+// demo is the state of one demo run.
+type demo struct {
+	out     io.Writer
+	errOut  io.Writer
+	dir     string
+	keys    string
+	minCell int
+	workers []fixtures.Worker
+	world   *fixtures.World
+	ring    *verifier.Keyring
+}
+
 func runDemo(c *cli.Context) error {
-	out := c.App.Writer
 	dir := c.String("dir")
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "wageproof-demo-")
@@ -44,197 +64,355 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "wageproof demo: %d synthetic workers (fixtures/workforce.csv), period %s, files in %s\n\n", len(workers), demoPeriod, dir)
+	d := &demo{out: c.App.Writer, errOut: c.App.ErrWriter, dir: dir, keys: filepath.Join(dir, "keys"), minCell: c.Int("min-cell"), workers: workers}
+	d.ring = verifier.OpenKeyring(d.keys)
+	return d.run(c.Context)
+}
 
-	// 1. Identities: the secret stays with the worker.
-	ids := make([]*member.Identity, len(workers))
-	reg := registry.Empty()
-	for i := range workers {
-		if ids[i], err = member.New(); err != nil {
-			return err
-		}
-		if err := reg.Add(ids[i].Commitment()); err != nil {
-			return err
-		}
-	}
-	if err := ids[0].Save(filepath.Join(dir, "member-01.json")); err != nil {
+func (d *demo) printf(format string, args ...any) { fmt.Fprintf(d.out, format, args...) }
+
+func (d *demo) run(ctx context.Context) error {
+	d.printf("wageproof demo: %d synthetic workers (fixtures/workforce.csv), %d employers, period %s, files in %s\n\n",
+		len(d.workers), demoEmployers, demoPeriod, d.dir)
+	if err := d.register(); err != nil {
 		return err
 	}
-	c0 := ids[0].Commitment()
-	fmt.Fprintf(out, "1. Each worker creates an identity: a secret kept on the worker's device (mode 0600) and a public commitment.\n   %s publishes %s\n", workers[0].Name, short(c0.String()))
-
-	// 2. The registry.
-	regPath := filepath.Join(dir, "members.json")
-	if err := reg.Save(regPath); err != nil {
+	if err := d.setup(ctx); err != nil {
 		return err
 	}
-	root, _ := reg.Root()
-	fmt.Fprintf(out, "2. The collective registers %d members in %s: root %s\n", reg.Len(), regPath, short(root.String()))
-
-	// 3. Keys.
-	keys := filepath.Join(dir, "keys")
-	spec, _ := circuits.Lookup(salary.Name)
-	fmt.Fprintf(out, "3. Development setup of the %s circuit:\n", salary.Name)
-	warnDevSetup(out, verifier.BackendGroth16)
-	m, err := prover.Setup(c.Context, spec, keys, prover.SetupOptions{Stage: stage(c.App.ErrWriter)})
+	envs, err := d.prove(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "   %d constraints; verifying key sha256 %s\n", m.Constraints, short(m.VKSHA256))
-
-	// 4. Proofs.
-	p, err := prover.Load(keys, salary.Name, verifier.BackendGroth16)
+	if err := d.verify(envs); err != nil {
+		return err
+	}
+	store, err := d.ingest(ctx, envs)
 	if err != nil {
 		return err
 	}
-	assignments := make([]frontend.Circuit, len(workers))
+	defer store.Close()
+	table, err := d.analyse(ctx, store)
+	if err != nil {
+		return err
+	}
+	if err := d.claim(ctx, table); err != nil {
+		return err
+	}
+	d.printf("\nNo party but each worker ever saw a salary; no party but the employer and the worker saw an offer's amount.\n")
+	return nil
+}
+
+// register creates identities and the two registries.
+func (d *demo) register() error {
+	w, err := fixtures.NewWorld(len(d.workers), demoEmployers)
+	if err != nil {
+		return err
+	}
+	d.world = w
+	if err := w.MemberReg.Save(filepath.Join(d.dir, "members.json")); err != nil {
+		return err
+	}
+	if err := w.AttestReg.Save(filepath.Join(d.dir, "attesters.json")); err != nil {
+		return err
+	}
+	if err := w.Members[0].Save(filepath.Join(d.dir, "member-01.json")); err != nil {
+		return err
+	}
+	c0 := w.Members[0].Commitment()
+	root, _ := w.MemberReg.Root()
+	d.printf("1. Each worker creates an identity: a secret that stays on the worker's device (mode 0600) and a public commitment;\n")
+	d.printf("   %s publishes %s. The collective registers %d members: root %s\n", d.workers[0].Name, short(c0.String()), w.MemberReg.Len(), short(root.String()))
+	d.printf("   %d employers register EdDSA keys as attesters (attesters.json).\n", demoEmployers)
+	return nil
+}
+
+// setup makes development keys for every circuit, saying loudly what that means.
+func (d *demo) setup(ctx context.Context) error {
+	d.printf("2. Development setup of every circuit:\n")
+	warnDevSetup(d.out, verifier.BackendGroth16)
+	for _, name := range []string{salary.Name, attested.Name, offer.Name} {
+		spec, _ := circuits.Lookup(name)
+		m, err := prover.Setup(ctx, spec, d.keys, prover.SetupOptions{Stage: stage(d.errOut)})
+		if err != nil {
+			return err
+		}
+		d.printf("   %-16s %6d constraints, verifying key %s\n", m.Circuit, m.Constraints, short(m.VKSHA256))
+	}
+	return nil
+}
+
+func (d *demo) attestedCell(w fixtures.Worker) bool {
+	return w.Role == demoAttestedRole && w.Region == demoAttestedRegion
+}
+
+// prove has every worker prove their bucket: attested by an employer in one
+// cell, self-reported elsewhere.
+func (d *demo) prove(ctx context.Context) ([]*verifier.Envelope, error) {
 	scheme := prover.DefaultBuckets()
-	for i, w := range workers {
-		idx, path, err := reg.Path(ids[i].Commitment())
-		if err != nil {
-			return err
-		}
-		salt, err := salary.NewSalt()
-		if err != nil {
-			return err
-		}
+	byCircuit := map[string][]int{}
+	assignments := map[string][]frontend.Circuit{}
+	employer := 0
+	for i, w := range d.workers {
 		lo, hi := scheme.Bucket(w.Currency, w.Salary)
-		in := salary.Input{
-			Identity: ids[i], Member: salary.Membership{Root: root, Index: idx, Path: path},
-			Salary: w.Salary, Salt: salt, Lo: lo, Hi: hi,
-			Labels: salary.Labels{Currency: w.Currency, Role: w.Role, Region: w.Region, Period: demoPeriod},
+		labels := salary.Labels{Currency: w.Currency, Role: w.Role, Region: w.Region, Period: demoPeriod}
+		var a frontend.Circuit
+		var err error
+		name := salary.Name
+		if d.attestedCell(w) {
+			name = attested.Name
+			a, err = d.world.Attested(i, employer%demoEmployers, w.Salary, lo, hi, labels)
+			employer++
+		} else {
+			a, err = d.world.Salary(i, w.Salary, lo, hi, labels)
 		}
-		if assignments[i], err = in.Assign(); err != nil {
-			return fmt.Errorf("%s: %w", w.Name, err)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", w.Name, err)
 		}
+		byCircuit[name] = append(byCircuit[name], i)
+		assignments[name] = append(assignments[name], a)
 	}
-	bar := newProgress(c.App.ErrWriter, len(assignments), "proving")
+	envs := make([]*verifier.Envelope, len(d.workers))
+	bar := newProgress(d.errOut, len(d.workers), "proving")
 	start := time.Now()
-	envs, err := p.ProveAll(c.Context, assignments, bar.Add)
+	for _, name := range []string{salary.Name, attested.Name} {
+		p, err := prover.Load(d.keys, name, verifier.BackendGroth16)
+		if err != nil {
+			return nil, err
+		}
+		out, err := p.ProveAll(ctx, assignments[name], bar.Add)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range byCircuit[name] {
+			envs[i] = out[j]
+		}
+	}
 	bar.Done()
-	if err != nil {
-		return err
-	}
 	took := time.Since(start)
-	proofDir := filepath.Join(dir, "proofs")
+	proofDir := filepath.Join(d.dir, "proofs")
 	if err := os.MkdirAll(proofDir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	for i, env := range envs {
-		if err := writeEnvelope(filepath.Join(proofDir, workers[i].Name+".json"), env); err != nil {
-			return err
+		if err := writeEnvelope(filepath.Join(proofDir, d.workers[i].Name+".json"), env); err != nil {
+			return nil, err
 		}
 	}
-	fmt.Fprintf(out, "4. Each worker proves the bucket of their salary: %d proofs in %s (%s each on %d cores), in %s\n",
-		len(envs), took.Round(time.Millisecond), (took / time.Duration(len(envs))).Round(time.Millisecond), coresUsed(), proofDir)
-	fmt.Fprintf(out, "   %s knows: salary %d %s. The proof says only: %s\n", workers[0].Name, workers[0].Salary, workers[0].Currency, describe(envs[0].Circuit, envs[0].Public))
+	d.printf("3. Each worker proves the bucket of their salary, on their own machine: %d proofs (%d attested by an employer's signed payslip)\n",
+		len(envs), len(byCircuit[attested.Name]))
+	d.printf("   in %s on %d cores, written to %s\n", took.Round(time.Millisecond), runtime.GOMAXPROCS(0), proofDir)
+	d.printf("   %s knows: salary %d %s. The proof says only: %s\n", d.workers[0].Name, d.workers[0].Salary, d.workers[0].Currency, describe(envs[0].Circuit, envs[0].Public))
+	return envs, nil
+}
 
-	// 5. Verification, including what is refused.
-	ring := verifier.OpenKeyring(keys)
-	start = time.Now()
+// verify checks every proof as a CI job would, and shows a forgery refused.
+func (d *demo) verify(envs []*verifier.Envelope) error {
+	start := time.Now()
 	for i, env := range envs {
-		if err := ring.Verify(env); err != nil {
-			return fmt.Errorf("%s: %w", workers[i].Name, err)
+		if err := d.ring.Verify(env); err != nil {
+			return fmt.Errorf("%s: %w", d.workers[i].Name, err)
 		}
 	}
-	fmt.Fprintf(out, "5. The verifier (as in CI: wageproof verify --keys %s %s/*.json) accepts all %d in %s\n", keys, proofDir, len(envs), time.Since(start).Round(time.Millisecond))
+	d.printf("4. A verifier (in CI: wageproof verify --keys keys/ proofs/*.json) accepts all %d in %s\n", len(envs), time.Since(start).Round(time.Millisecond))
 	forged := *envs[0]
 	forged.Public = map[string]string{}
 	for k, v := range envs[0].Public {
 		forged.Public[k] = v
 	}
 	forged.Public["lo"], forged.Public["hi"] = "300000", "305000"
-	err = ring.Verify(&forged)
-	fmt.Fprintf(out, "   %s's proof with its bucket moved to [300000, 305000): rejected (%v)\n", workers[0].Name, err)
+	err := d.ring.Verify(&forged)
 	if !errors.Is(err, verifier.ErrInvalidProof) {
-		return fmt.Errorf("demo: a forged bucket was not rejected")
+		return fmt.Errorf("demo: a forged bucket was not rejected (%v)", err)
 	}
-
-	// 6 and 7: the aggregator's and the analyst's view.
-	return demoAggregate(c.Context, out, workers, envs, c.Int("min-cell"))
+	d.printf("   %s's proof with its bucket moved to [300000, 305000): rejected (%v)\n", d.workers[0].Name, err)
+	return nil
 }
 
-// demoAggregate stores what the proofs make public, refuses a second
-// submission from the same member, and shows the analyst's suppressed view.
-func demoAggregate(_ context.Context, out io.Writer, workers []fixtures.Worker, envs []*verifier.Envelope, minCell int) error {
-	spec, _ := circuits.Lookup(salary.Name)
-	seen := map[string]bool{}
-	type cell struct{ role, region string }
-	hist := map[cell]map[uint64]int{}
-	var rows []salary.Public
-	submit := func(env *verifier.Envelope) error {
-		pub, err := env.PublicMap(spec.PublicInputs)
-		if err != nil {
-			return err
-		}
-		s, err := salary.DecodePublic(pub)
-		if err != nil {
-			return err
-		}
-		if seen[s.Nullifier.String()] {
-			return errors.New("nullifier already used: one submission per member per period")
-		}
-		seen[s.Nullifier.String()] = true
-		rows = append(rows, s)
-		k := cell{s.Labels.Role, s.Labels.Region}
-		if hist[k] == nil {
-			hist[k] = map[uint64]int{}
-		}
-		hist[k][s.Lo]++
-		return nil
-	}
-	for _, env := range envs {
-		if err := submit(env); err != nil {
-			return err
-		}
-	}
-	err := submit(envs[0])
-	fmt.Fprintf(out, "   %s submits the same period again: rejected (%v)\n", workers[0].Name, err)
-	if err == nil {
-		return fmt.Errorf("demo: a second submission was accepted")
-	}
-
-	fmt.Fprintf(out, "6. The aggregator stores %d submissions: no salary, no identity. The first three:\n", len(rows))
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "   commitment\tbucket\tcurrency\trole\tregion\tperiod\tnullifier")
-	for _, r := range rows[:3] {
-		fmt.Fprintf(tw, "   %s\t[%d, %d)\t%s\t%s\t%s\t%s\t%s\n", short(r.Commitment.String()), r.Lo, r.Hi, r.Labels.Currency, r.Labels.Role, r.Labels.Region, r.Labels.Period, short(r.Nullifier.String()))
-	}
-	tw.Flush()
-
-	fmt.Fprintf(out, "7. The analyst sees bucket counts per role and region; a bucket with fewer than %d workers is suppressed:\n", minCell)
-	cells := make([]cell, 0, len(hist))
-	for k := range hist {
-		cells = append(cells, k)
-	}
-	sort.Slice(cells, func(i, j int) bool {
-		return cells[i].role+cells[i].region < cells[j].role+cells[j].region
-	})
-	for _, k := range cells {
-		los := make([]uint64, 0, len(hist[k]))
-		total := 0
-		for lo, n := range hist[k] {
-			los = append(los, lo)
-			total += n
-		}
-		sort.Slice(los, func(i, j int) bool { return los[i] < los[j] })
-		var parts []string
-		suppressed := 0
-		for _, lo := range los {
-			if n := hist[k][lo]; n >= minCell {
-				parts = append(parts, fmt.Sprintf("[%dk,%dk): %d", lo/1000, (lo+prover.DefaultBucketWidth)/1000, n))
-			} else {
-				suppressed += n
+// envelopes is an ingest source over proofs held in memory.
+func envelopes(names []string, envs []*verifier.Envelope) aggregate.Source {
+	return func(ctx context.Context, emit func(aggregate.Item) error) error {
+		for i, env := range envs {
+			if err := emit(aggregate.Item{Source: names[i], Env: env}); err != nil {
+				return err
 			}
 		}
-		line := strings.Join(parts, ", ")
-		if suppressed > 0 {
-			line = strings.TrimPrefix(line+fmt.Sprintf(", %d in suppressed buckets", suppressed), ", ")
-		}
-		fmt.Fprintf(out, "   %s %s (%d workers): %s\n", k.role, k.region, total, line)
+		return nil
 	}
-	fmt.Fprintln(out, "\nNo party other than each worker ever saw a salary.")
+}
+
+// ingest stores the submissions, then shows a second submission refused.
+func (d *demo) ingest(ctx context.Context, envs []*verifier.Envelope) (*aggregate.Store, error) {
+	store, err := aggregate.Open(filepath.Join(d.dir, "data"))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(envs))
+	for i, w := range d.workers {
+		names[i] = w.Name
+	}
+	rep, err := store.Ingest(ctx, envelopes(names, envs), aggregate.IngestOptions{Verifier: d.ring})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	d.printf("5. The aggregator verifies and stores them in its Arrow store: %s\n", rep.Summary())
+	var rejected []string
+	rep, err = store.Ingest(ctx, envelopes(names[:1], envs[:1]), aggregate.IngestOptions{
+		Verifier: d.ring,
+		OnReject: func(r aggregate.Rejection) { rejected = append(rejected, r.Err.Error()) },
+	})
+	if err != nil && !errors.Is(err, aggregate.ErrRejected) {
+		store.Close()
+		return nil, err
+	}
+	if rep == nil || rep.Accepted != 0 || len(rejected) != 1 {
+		store.Close()
+		return nil, fmt.Errorf("demo: a second submission in the period was not refused")
+	}
+	d.printf("   %s submits again this period: refused (%s)\n", d.workers[0].Name, rejected[0])
+	d.printf("   A stored row holds the commitment, bucket, labels, roots, employer pseudonym (attested rows) and nullifier: never a salary or an identity.\n")
+	return store, nil
+}
+
+// analyse shows the analyst's disclosure-controlled view and publishes the
+// benchmark table.
+func (d *demo) analyse(ctx context.Context, store *aggregate.Store) (*claims.Benchmarks, error) {
+	snap := store.Snapshot()
+	res, err := snap.Run(ctx, aggregate.Query{By: []string{aggregate.DimRole, aggregate.DimRegion}, Period: demoPeriod,
+		Stat: aggregate.StatQuantiles, Quantiles: []float64{0.25, 0.5, 0.75}, MinCell: d.minCell})
+	if err != nil {
+		return nil, err
+	}
+	d.printf("6. An analyst asks for pay quartiles by role and region (wageproof query --stat quantiles --min-cell %d).\n", d.minCell)
+	d.printf("   Estimates are interpolated inside buckets; the error bound is the bucket width; small buckets are merged or suppressed:\n\n")
+	if err := res.Write(&indent{w: d.out}, aggregate.FormatTable, memory.DefaultAllocator); err != nil {
+		return nil, err
+	}
+	bench, err := snap.PublishBenchmarks(ctx, demoPeriod, 0.25, d.minCell)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(d.dir, "benchmarks.json")
+	if err := bench.WriteFile(path); err != nil {
+		return nil, err
+	}
+	table, err := claims.LoadBenchmarks(path)
+	if err != nil {
+		return nil, err
+	}
+	d.printf("\n7. The collective publishes benchmarks (25th percentile of attested pay, table %s):\n", short(table.ID))
+	for _, e := range table.Entries {
+		d.printf("   %s %s %s: %d (± %d, %d contributors)\n", e.Currency, e.Role, e.Region, e.Amount, e.ErrorBound, e.Contributors)
+	}
+	if len(table.Entries) == 0 {
+		return nil, errors.New("demo: no benchmark could be published")
+	}
+	return table, nil
+}
+
+// claim has a worker prove a lowball offer and claim from the pool, twice.
+func (d *demo) claim(ctx context.Context, table *claims.Benchmarks) error {
+	e := table.Entries[0]
+	idx := -1
+	for i, w := range d.workers {
+		if w.Role == e.Role && w.Region == e.Region {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return errors.New("demo: nobody works in the benchmarked cell")
+	}
+	today := time.Now().UTC()
+	amount := e.Amount * 9 / 10
+	o := attester.Offer{ID: "DEMO-OFFER-1", Amount: amount, Currency: e.Currency, Role: e.Role, Region: e.Region,
+		Expires: today.AddDate(0, 1, 0).Format(time.DateOnly)}
+	a, err := d.world.Offer(idx, 0, o, e.Amount, table.Period, today.Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	p, err := prover.Load(d.keys, offer.Name, verifier.BackendGroth16)
+	if err != nil {
+		return err
+	}
+	env, err := p.Prove(a)
+	if err != nil {
+		return err
+	}
+	raw, err := env.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(d.dir, "claim.json"), raw, 0o644); err != nil {
+		return err
+	}
+	d.printf("8. Employer 1 offers %s %d %s to %s, below the benchmark. The worker proves it (claim.json) and claims from the pool.\n",
+		e.Role, amount, e.Currency, d.workers[idx].Name)
+
+	poolDir := filepath.Join(d.dir, "pool")
+	if err := claims.Init(poolDir, claims.DefaultConfig()); err != nil {
+		return err
+	}
+	pool, err := claims.Open(poolDir)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	root, _ := d.world.MemberReg.Root()
+	if _, err := pool.AddRoot(root, today); err != nil {
+		return err
+	}
+	if err := pool.SetAttesters(d.world.AttestReg.Elements()); err != nil {
+		return err
+	}
+	if err := pool.Publish(table, today); err != nil {
+		return err
+	}
+	submit := func() error {
+		c, err := claims.Check(env, raw, d.ring)
+		if err != nil {
+			return err
+		}
+		return pool.Accept(c, time.Now().UTC())
+	}
+	if err := submit(); err != nil {
+		return fmt.Errorf("demo: the claim was refused: %w", err)
+	}
+	cs, err := pool.Claims()
+	if err != nil {
+		return err
+	}
+	last := cs[len(cs)-1]
+	d.printf("   The pool accepts it and records: benchmark %d, cell %s, employer %s, nullifier %s: not the amount, not the worker.\n",
+		last.Benchmark, last.Cell, short(last.EmployerKeyHash), short(last.Nullifier))
+	err = submit()
+	if err == nil {
+		return errors.New("demo: the same offer was claimed twice")
+	}
+	d.printf("   The same offer claimed again: refused (%v)\n", err)
 	return nil
+}
+
+// indent shifts text right to sit under its step.
+type indent struct {
+	w   io.Writer
+	mid bool // inside a line
+}
+
+func (i *indent) Write(p []byte) (int, error) {
+	var out []byte
+	for _, b := range p {
+		if !i.mid {
+			out = append(out, "   "...)
+		}
+		out = append(out, b)
+		i.mid = b != '\n'
+	}
+	if _, err := i.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func short(s string) string {
@@ -243,5 +421,3 @@ func short(s string) string {
 	}
 	return s[:6] + "…" + s[len(s)-6:]
 }
-
-func coresUsed() int { return runtime.GOMAXPROCS(0) }
