@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= bin/wageproof
 PKGS    := ./...
 
-.PHONY: all build demo test deps vet bench fixtures clean
+.PHONY: all build demo test deps vet bench fixtures clean solc
 
 all: build
 
@@ -22,10 +22,15 @@ vet: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 
-test: vet
+# solcjs (npm solc, pinned by contracts/package-lock.json) for the EVM tests
+# in verifier/evm, which fail without it.
+solc:
+	npm ci --prefix contracts --no-audit --no-fund
+
+test: vet solc
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
-bench: deps
+bench: deps solc
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Regenerates the committed test vectors (new keys: commit them together).

@@ -54,7 +54,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			demoCommand(),
 			ingestCommand(),
 			queryCommand(),
-			exportCommand(),
+			withEVMExports(exportCommand()), // + export solidity, export calldata (export_evm.go)
 			auditCommand(),
 			benchmarkCommand(),
 		},
