@@ -141,8 +141,11 @@ func (r *Result) notes() []string {
 }
 
 // Write writes the result in format. Every format says, in its own way,
-// whether counts carry noise.
+// whether counts carry noise. A nil mem means the default allocator.
 func (r *Result) Write(w io.Writer, format string, mem memory.Allocator) error {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
 	switch format {
 	case FormatJSON:
 		b, err := json.MarshalIndent(r, "", "  ")

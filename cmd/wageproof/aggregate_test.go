@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+
 	"github.com/wageproof/wageproof/aggregate"
 )
 
@@ -73,6 +75,28 @@ func TestAggregateCommands(t *testing.T) {
 	out = mustCLI(t, "query", "--store", store, "--by", "role", "--min-cell", "1", "--epsilon", "1", "--format", "table")
 	if !strings.Contains(out, "differential privacy") {
 		t.Fatalf("noisy table does not say so: %s", out)
+	}
+	// Binary formats: an Arrow IPC stream with the result's rows, and a
+	// Parquet file (magic bytes at both ends).
+	arrowOut := filepath.Join(dir, "q.arrow")
+	mustCLI(t, "query", "--store", store, "--by", "role", "--min-cell", "1", "--format", "arrow", "--out", arrowOut)
+	af, err := os.Open(arrowOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := ipc.NewReader(af)
+	if err != nil {
+		t.Fatalf("query --format arrow: %v", err)
+	}
+	if !rdr.Next() || rdr.Record().NumRows() != 1 {
+		t.Fatal("query --format arrow: no row")
+	}
+	rdr.Release()
+	af.Close()
+	pqOut := filepath.Join(dir, "q.parquet")
+	mustCLI(t, "query", "--store", store, "--by", "role", "--min-cell", "1", "--format", "parquet", "--out", pqOut)
+	if b, _ := os.ReadFile(pqOut); len(b) < 8 || string(b[:4]) != "PAR1" || string(b[len(b)-4:]) != "PAR1" {
+		t.Fatal("query --format parquet: not a Parquet file")
 	}
 	for _, args := range [][]string{
 		{"--stat", "mean"},
