@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= bin/wageproof
 PKGS    := ./...
 
-.PHONY: all build demo test deps vet bench fixtures clean solc
+.PHONY: all build demo test deps vet bench fixtures clean solc browser
 
 all: build
 
@@ -27,7 +27,13 @@ vet: deps
 solc:
 	npm ci --prefix contracts --no-audit --no-fund
 
-test: vet solc
+# Debian's Chromium and playwright-core (pinned by the lock file) for the
+# dashboard's browser test in aggregate/service, which fails in CI without them.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	npm ci --prefix aggregate/service/browsertest --no-audit --no-fund
+
+test: vet solc browser
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
 bench: deps solc

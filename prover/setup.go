@@ -123,8 +123,10 @@ func Setup(ctx context.Context, spec circuits.Spec, root string, opt SetupOption
 }
 
 // WriteKeys writes a complete key directory, whole or not at all, and
-// returns its manifest; setup says in trust who had to be trusted.
-func WriteKeys(dir string, spec circuits.Spec, backend string, ccs constraint.ConstraintSystem, pk provingKey, vk verifier.VerifyingKey, trust string) (*verifier.Manifest, error) {
+// returns its manifest; setup says in trust who had to be trusted. Each edit
+// may fill in more of the manifest before it is written (a ceremony records
+// its transcript).
+func WriteKeys(dir string, spec circuits.Spec, backend string, ccs constraint.ConstraintSystem, pk provingKey, vk verifier.VerifyingKey, trust string, edit ...func(*verifier.Manifest)) (*verifier.Manifest, error) {
 	var vkBuf bytes.Buffer
 	if _, err := vk.WriteTo(&vkBuf); err != nil {
 		return nil, err
@@ -141,6 +143,9 @@ func WriteKeys(dir string, spec circuits.Spec, backend string, ccs constraint.Co
 		RangeCheck:     bound.Bits.String(),
 		Setup:          trust,
 		Created:        time.Now().UTC().Truncate(time.Second),
+	}
+	for _, f := range edit {
+		f(m)
 	}
 	err := writeDirAtomically(dir, func(tmp string) error {
 		if err := writeFile(filepath.Join(tmp, verifier.ConstraintFile), ccs.WriteTo); err != nil {

@@ -34,6 +34,11 @@ type Manifest struct {
 	RangeCheck     string    `json:"range_check"`
 	Setup          string    `json:"setup"` // who produced the keys, e.g. "single-party (development only)"
 	Created        time.Time `json:"created"`
+	// Set by a multi-party ceremony (prover/ceremony): the SHA-256 of its
+	// transcript.json and the contributors' names, so that anyone can check
+	// the keys against the published transcript.
+	Transcript   string   `json:"transcript_sha256,omitempty"`
+	Contributors []string `json:"contributors,omitempty"`
 }
 
 // KeyDir is the directory that holds the keys of circuit and backend under root.

@@ -24,8 +24,9 @@ func claimCommand() *cli.Command {
 				Name:      "submit",
 				Usage:     "verify a claim proof and record it (each offer once)",
 				ArgsUsage: "<claim.json>",
-				Flags:     []cli.Flag{poolFlag, &cli.StringFlag{Name: "keys", Usage: "key root directory", Required: true}},
-				Action:    claimSubmit,
+				Flags: []cli.Flag{localFlag(poolFlag), localFlag(&cli.StringFlag{Name: "keys", Usage: "key root directory", Required: true}),
+					serverFlag("submit to this service instead")}, // --server (serve.go, remote.go)
+				Action: claimSubmit,
 			},
 			{
 				Name:   "list",
@@ -195,6 +196,12 @@ func claimSubmit(c *cli.Context) error {
 		return usageError("claim submit: name one claim file")
 	}
 	path := c.Args().First()
+	if c.String("server") != "" { // --server (serve.go, remote.go)
+		return claimSubmitRemote(c, path)
+	}
+	if err := needLocal(c, "claim submit", "pool", "keys"); err != nil {
+		return err
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return &exitError{exitUsage, err}

@@ -19,8 +19,9 @@ func ingestCommand() *cli.Command {
 			"Each member submits once per period: a second nullifier is rejected.",
 		ArgsUsage: "proofs/*.json | dir | file.jsonl | file.arrow | file.parquet | -",
 		Flags: []cli.Flag{
-			storeFlag,
-			&cli.StringFlag{Name: "keys", Usage: "key root directory", Required: true},
+			localFlag(storeFlag), // --server (serve.go, remote.go): store and keys are the service's
+			localFlag(&cli.StringFlag{Name: "keys", Usage: "key root directory", Required: true}),
+			serverFlag("post the submissions to this service instead"),
 			&cli.BoolFlag{Name: "strict", Usage: "store nothing if any submission is rejected"},
 			&cli.IntFlag{Name: "workers", Usage: "proofs verified in parallel (default: one per core)"},
 		},
@@ -31,6 +32,12 @@ func ingestCommand() *cli.Command {
 func runIngest(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usageError("ingest: name at least one input (or - for stdin)")
+	}
+	if c.String("server") != "" { // --server (serve.go, remote.go)
+		return ingestRemote(c)
+	}
+	if err := needLocal(c, "ingest", "store", "keys"); err != nil {
+		return err
 	}
 	if st, err := os.Stat(c.String("keys")); err != nil || !st.IsDir() {
 		return usageError("ingest: key directory %s cannot be read", c.String("keys"))

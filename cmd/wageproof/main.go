@@ -49,6 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			attesterCommand(),
 			claimCommand(),
 			setupCommand(),
+			ceremonyCommand(),
 			proveCommand(),
 			verifyCommand(),
 			demoCommand(),
@@ -57,6 +58,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			withEVMExports(exportCommand()), // + export solidity, export calldata (export_evm.go)
 			auditCommand(),
 			benchmarkCommand(),
+			serveCommand(), // the HTTP API and dashboard (serve.go)
 		},
 		// main reports errors itself, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -35,7 +35,9 @@ func memberProofFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "keys", Usage: "key root directory", Required: true},
 		&cli.StringFlag{Name: "member", Usage: "member identity file", Required: true},
-		&cli.StringFlag{Name: "registry", Usage: "member registry file", Required: true},
+		&cli.StringFlag{Name: "registry", Usage: "member registry file (or --server)"},
+		serverFlag("fetch the Merkle path from this service; the salary never leaves this machine"), // --server (serve.go, remote.go)
+		&cli.BoolFlag{Name: "submit", Usage: "with --server: also submit the proof"},
 		&cli.StringFlag{Name: "out", Usage: "proof file to write", Required: true},
 		backendFlag(),
 	}
@@ -67,6 +69,13 @@ func proveSalaryCommand() *cli.Command {
 func memberInputs(c *cli.Context) (*member.Identity, salary.Membership, error) {
 	id, err := member.Load(c.String("member"))
 	if err != nil {
+		return nil, salary.Membership{}, err
+	}
+	if c.String("server") != "" { // --server (serve.go, remote.go)
+		m, err := remoteMembership(c, id)
+		return id, m, err
+	}
+	if err := needLocalRegistry(c); err != nil {
 		return nil, salary.Membership{}, err
 	}
 	reg, err := registry.Load(c.String("registry"))
@@ -139,7 +148,7 @@ func proveSalary(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "wrote %s: salary in [%d, %d) %s, role %s, region %s, period %s\n",
 		c.String("out"), lo, hi, labels.Currency, labels.Role, labels.Region, labels.Period)
-	return nil
+	return submitIfAsked(c) // --server (serve.go, remote.go)
 }
 
 // refuseOverwrite keeps a proof run from silently replacing an earlier proof

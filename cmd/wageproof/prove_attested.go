@@ -102,7 +102,7 @@ func proveSalaryAttested(c *cli.Context) error {
 	l := slip.Labels
 	fmt.Fprintf(c.App.Writer, "wrote %s: attested salary in [%d, %d) %s, role %s, region %s, period %s\n",
 		c.String("out"), lo, hi, l.Currency, l.Role, l.Region, l.Period)
-	return nil
+	return submitIfAsked(c) // --server (serve.go, remote.go)
 }
 
 func proveOfferCommand() *cli.Command {
@@ -166,5 +166,5 @@ func proveOffer(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "wrote %s: offer below the %s benchmark %d for %s, unexpired on %s\n",
 		c.String("out"), cell.Currency, bench, cell, check)
-	return nil
+	return submitIfAsked(c) // --server (serve.go, remote.go)
 }

@@ -20,7 +20,7 @@ func queryCommand() *cli.Command {
 			"complementary suppression protects suppressed cells from subtraction; the top bucket\n" +
 			"is top-coded. --epsilon adds Laplace noise to every count.",
 		Flags: []cli.Flag{
-			storeFlag,
+			localFlag(storeFlag), serverFlag("ask this service instead"), // --server (serve.go, remote.go)
 			&cli.StringFlag{Name: "by", Usage: "dimensions to group by: currency, role, region, period, attested (comma-separated)"},
 			&cli.StringFlag{Name: "period", Usage: "only this period (YYYY-MM)"},
 			&cli.StringFlag{Name: "stat", Value: "count", Usage: "count, histogram or quantiles"},
@@ -75,6 +75,12 @@ func runQuery(c *cli.Context) error {
 		}
 	default:
 		return usageError("query: unknown format %q (use table, csv, json, arrow or parquet)", format)
+	}
+	if c.String("server") != "" { // --server (serve.go, remote.go)
+		return queryRemote(c, q, format)
+	}
+	if err := needLocal(c, "query", "store"); err != nil {
+		return err
 	}
 	snap, err := aggregate.OpenSnapshot(c.String("store"))
 	if err != nil {
