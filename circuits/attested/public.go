@@ -17,10 +17,8 @@ type Public struct {
 // DecodePublic reads and checks public inputs keyed by name.
 func DecodePublic(pub map[string]*big.Int) (Public, error) {
 	var p Public
-	for _, name := range PublicInputs {
-		if pub[name] == nil {
-			return p, fmt.Errorf("public input %s is missing", name)
-		}
+	if err := salary.RequireInputs(pub, PublicInputs); err != nil {
+		return p, err
 	}
 	base, err := salary.DecodePublic(pub)
 	if err != nil {

@@ -21,10 +21,8 @@ type Public struct {
 // DecodePublic reads and checks public inputs keyed by name.
 func DecodePublic(pub map[string]*big.Int) (Public, error) {
 	var p Public
-	for _, name := range PublicInputs {
-		if pub[name] == nil {
-			return p, fmt.Errorf("public input %s is missing", name)
-		}
+	if err := salary.RequireInputs(pub, PublicInputs); err != nil {
+		return p, err
 	}
 	if !pub["benchmark"].IsUint64() {
 		return p, fmt.Errorf("benchmark = %s is not a 64-bit amount", pub["benchmark"])
@@ -39,19 +37,8 @@ func DecodePublic(pub map[string]*big.Int) (Public, error) {
 		return p, fmt.Errorf("check_date = %s is not a date YYYYMMDD", d)
 	}
 	var err error
-	for _, l := range []struct {
-		kind codes.Kind
-		name string
-		dst  *string
-	}{
-		{codes.Currency, "currency", &p.Labels.Currency},
-		{codes.Role, "role", &p.Labels.Role},
-		{codes.Region, "region", &p.Labels.Region},
-		{codes.Period, "period", &p.Labels.Period},
-	} {
-		if *l.dst, err = codes.Decode(l.kind, pub[l.name]); err != nil {
-			return p, fmt.Errorf("%s: %w", l.name, err)
-		}
+	if p.Labels, err = salary.DecodeLabels(pub); err != nil {
+		return p, err
 	}
 	p.EmployerKeyHash, p.MemberRoot, p.Nullifier = pub["employer_key_hash"], pub["member_root"], pub["nullifier"]
 	return p, nil

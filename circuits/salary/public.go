@@ -20,10 +20,8 @@ type Public struct {
 // DecodePublic reads and checks public inputs keyed by name.
 func DecodePublic(pub map[string]*big.Int) (Public, error) {
 	var p Public
-	for _, name := range PublicInputs {
-		if pub[name] == nil {
-			return p, fmt.Errorf("public input %s is missing", name)
-		}
+	if err := RequireInputs(pub, PublicInputs); err != nil {
+		return p, err
 	}
 	for _, name := range []string{"lo", "hi"} {
 		if !pub[name].IsUint64() {
@@ -35,22 +33,43 @@ func DecodePublic(pub map[string]*big.Int) (Public, error) {
 		return p, fmt.Errorf("bucket [%d, %d) is empty", p.Lo, p.Hi)
 	}
 	var err error
-	for _, l := range []struct {
+	if p.Labels, err = DecodeLabels(pub); err != nil {
+		return p, err
+	}
+	p.Commitment, p.MemberRoot, p.Nullifier = pub["commitment"], pub["member_root"], pub["nullifier"]
+	return p, nil
+}
+
+// RequireInputs fails unless every name has a value.
+func RequireInputs(pub map[string]*big.Int, names []string) error {
+	for _, name := range names {
+		if pub[name] == nil {
+			return fmt.Errorf("public input %s is missing", name)
+		}
+	}
+	return nil
+}
+
+// DecodeLabels decodes the currency, role, region and period inputs, which
+// every statement carries under these names.
+func DecodeLabels(pub map[string]*big.Int) (Labels, error) {
+	var l Labels
+	for _, in := range []struct {
 		kind codes.Kind
 		name string
 		dst  *string
 	}{
-		{codes.Currency, "currency", &p.Labels.Currency},
-		{codes.Role, "role", &p.Labels.Role},
-		{codes.Region, "region", &p.Labels.Region},
-		{codes.Period, "period", &p.Labels.Period},
+		{codes.Currency, "currency", &l.Currency},
+		{codes.Role, "role", &l.Role},
+		{codes.Region, "region", &l.Region},
+		{codes.Period, "period", &l.Period},
 	} {
-		if *l.dst, err = codes.Decode(l.kind, pub[l.name]); err != nil {
-			return p, fmt.Errorf("%s: %w", l.name, err)
+		var err error
+		if *in.dst, err = codes.Decode(in.kind, pub[in.name]); err != nil {
+			return l, fmt.Errorf("%s: %w", in.name, err)
 		}
 	}
-	p.Commitment, p.MemberRoot, p.Nullifier = pub["commitment"], pub["member_root"], pub["nullifier"]
-	return p, nil
+	return l, nil
 }
 
 // CheckPublic is DecodePublic for the catalog.

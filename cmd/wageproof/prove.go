@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 
+	"github.com/consensys/gnark/frontend"
 	"github.com/google/renameio/v2"
 	"github.com/urfave/cli/v2"
 
@@ -102,18 +103,9 @@ func proveSalary(c *cli.Context) error {
 		return usageError("%v", err)
 	}
 	amount := c.Uint64("salary")
-	var lo, hi uint64
-	if b := c.String("bucket"); b != "" {
-		var err error
-		if lo, hi, err = prover.ParseBucket(b); err != nil {
-			return usageError("%v", err)
-		}
-	} else {
-		scheme := prover.DefaultBuckets()
-		if w := c.Uint64("bucket-width"); w > 0 {
-			scheme = prover.BucketScheme{Default: w}
-		}
-		lo, hi = scheme.Bucket(labels.Currency, amount)
+	lo, hi, err := bucketFlag(c, labels.Currency, amount)
+	if err != nil {
+		return err
 	}
 	if err := refuseOverwrite(c.String("out")); err != nil {
 		return err
@@ -130,15 +122,8 @@ func proveSalary(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := prover.Load(c.String("keys"), salary.Name, c.String("backend"))
+	env, err := proveToFile(c, salary.Name, assignment)
 	if err != nil {
-		return err
-	}
-	env, err := p.Prove(assignment)
-	if err != nil {
-		return err
-	}
-	if err := writeEnvelope(c.String("out"), env); err != nil {
 		return err
 	}
 	if o := c.String("opening"); o != "" {
@@ -149,6 +134,40 @@ func proveSalary(c *cli.Context) error {
 	fmt.Fprintf(c.App.Writer, "wrote %s: salary in [%d, %d) %s, role %s, region %s, period %s\n",
 		c.String("out"), lo, hi, labels.Currency, labels.Role, labels.Region, labels.Period)
 	return submitIfAsked(c) // --server (serve.go, remote.go)
+}
+
+// bucketFlag is the bucket --bucket names, or else the default scheme's (with
+// --bucket-width, if given) for the amount.
+func bucketFlag(c *cli.Context, currency string, amount uint64) (lo, hi uint64, err error) {
+	if b := c.String("bucket"); b != "" {
+		if lo, hi, err = prover.ParseBucket(b); err != nil {
+			return 0, 0, usageError("%v", err)
+		}
+		return lo, hi, nil
+	}
+	scheme := prover.DefaultBuckets()
+	if w := c.Uint64("bucket-width"); w > 0 {
+		scheme = prover.BucketScheme{Default: w}
+	}
+	lo, hi = scheme.Bucket(currency, amount)
+	return lo, hi, nil
+}
+
+// proveToFile proves assignment with the keys and backend the flags name
+// and writes the envelope to --out.
+func proveToFile(c *cli.Context, circuit string, assignment frontend.Circuit) (*verifier.Envelope, error) {
+	p, err := prover.Load(c.String("keys"), circuit, c.String("backend"))
+	if err != nil {
+		return nil, err
+	}
+	env, err := p.Prove(assignment)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeEnvelope(c.String("out"), env); err != nil {
+		return nil, err
+	}
+	return env, nil
 }
 
 // refuseOverwrite keeps a proof run from silently replacing an earlier proof

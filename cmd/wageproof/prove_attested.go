@@ -12,7 +12,6 @@ import (
 	"github.com/wageproof/wageproof/circuits/offer"
 	"github.com/wageproof/wageproof/circuits/registry"
 	"github.com/wageproof/wageproof/circuits/salary"
-	"github.com/wageproof/wageproof/prover"
 )
 
 func proveSalaryAttestedCommand() *cli.Command {
@@ -52,17 +51,9 @@ func proveSalaryAttested(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var lo, hi uint64
-	if b := c.String("bucket"); b != "" {
-		if lo, hi, err = prover.ParseBucket(b); err != nil {
-			return usageError("%v", err)
-		}
-	} else {
-		scheme := prover.DefaultBuckets()
-		if w := c.Uint64("bucket-width"); w > 0 {
-			scheme = prover.BucketScheme{Default: w}
-		}
-		lo, hi = scheme.Bucket(slip.Labels.Currency, slip.Salary)
+	lo, hi, err := bucketFlag(c, slip.Labels.Currency, slip.Salary)
+	if err != nil {
+		return err
 	}
 	if err := refuseOverwrite(c.String("out")); err != nil {
 		return err
@@ -83,15 +74,8 @@ func proveSalaryAttested(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := prover.Load(c.String("keys"), attested.Name, c.String("backend"))
+	env, err := proveToFile(c, attested.Name, assignment)
 	if err != nil {
-		return err
-	}
-	env, err := p.Prove(assignment)
-	if err != nil {
-		return err
-	}
-	if err := writeEnvelope(c.String("out"), env); err != nil {
 		return err
 	}
 	if o := c.String("opening"); o != "" {
@@ -153,15 +137,7 @@ func proveOffer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := prover.Load(c.String("keys"), offer.Name, c.String("backend"))
-	if err != nil {
-		return err
-	}
-	env, err := p.Prove(assignment)
-	if err != nil {
-		return err
-	}
-	if err := writeEnvelope(c.String("out"), env); err != nil {
+	if _, err := proveToFile(c, offer.Name, assignment); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "wrote %s: offer below the %s benchmark %d for %s, unexpired on %s\n",
