@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= bin/wageproof
 PKGS    := ./...
 
-.PHONY: all build demo test deps vet bench fixtures clean solc browser
+.PHONY: all build demo test deps vet bench gobench fixtures clean solc browser
 
 all: build
 
@@ -36,8 +36,14 @@ browser:
 test: vet solc browser
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
-bench: deps solc
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+# The figures table (README, "Speed"): every circuit and backend, batch
+# verification, aggregator ingest and query at 1M and 10M rows.
+bench: deps
+	$(GO) run ./cmd/wageproof bench
+
+# Go benchmarks of the hot paths, for profiling (-short skips the 10M-row store).
+gobench: deps solc
+	$(GO) test -run '^$$' -bench . -benchmem -short $(PKGS)
 
 # Regenerates the committed test vectors (new keys: commit them together).
 fixtures: deps

@@ -15,11 +15,11 @@ import (
 
 // benchRows is what a proof makes public, with proof bytes of a Groth16
 // proof's size, for many roles and regions.
-var benchSynth = synth{
-	seed:     11,
-	proofLen: 260,
-	roles:    []string{"11-1011", "11-1021", "13-2011", "15-1252", "15-1211", "17-2051", "25-1011", "29-1141", "29-1171", "41-2031"},
-	regions:  []string{"US-CA", "US-NY", "US-TX", "US-WA", "US-IL", "US-MA", "US-FL", "US-GA", "US-CO", "US-OR"},
+var benchSynth = Synthetic{
+	Seed:     11,
+	ProofLen: 260,
+	Roles:    []string{"11-1011", "11-1021", "13-2011", "15-1252", "15-1211", "17-2051", "25-1011", "29-1141", "29-1171", "41-2031"},
+	Regions:  []string{"US-CA", "US-NY", "US-TX", "US-WA", "US-IL", "US-MA", "US-FL", "US-GA", "US-CO", "US-OR"},
 }
 
 // BenchmarkIngestPreverified appends rows that need no verification (the
@@ -27,7 +27,7 @@ var benchSynth = synth{
 // atomic commit), 100k rows per ingest.
 func BenchmarkIngestPreverified(b *testing.B) {
 	const n = 100_000
-	rows := benchSynth.rows(0, n)
+	rows := benchSynth.Rows(0, n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -114,7 +114,7 @@ func benchStore(b *testing.B, n int) string {
 	for from := 0; from < n; from += per {
 		bt, _ := st.Begin()
 		for j := from; j < min(from+per, n); j += 16384 {
-			if _, err := bt.Add(context.Background(), benchSynth.rows(j, min(16384, n-j))); err != nil {
+			if _, err := bt.Add(context.Background(), benchSynth.Rows(j, min(16384, n-j))); err != nil {
 				b.Fatal(err)
 			}
 		}

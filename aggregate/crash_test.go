@@ -62,7 +62,7 @@ func crashChild(dir, mode string) error {
 		if err != nil {
 			return err
 		}
-		rows := synth{seed: 9, proofLen: 64}.rows(k*crashBatch, crashBatch)
+		rows := Synthetic{Seed: 9, ProofLen: 64}.Rows(k*crashBatch, crashBatch)
 		for i := 0; i < len(rows); i += 1000 {
 			res, err := b.Add(context.Background(), rows[i:i+1000])
 			if err != nil {
@@ -118,7 +118,7 @@ func checkWhole(t *testing.T, dir string) int {
 	}
 	i := 0
 	err = st.Snapshot().Rows(context.Background(), func(r *Row) error {
-		if want := (synth{seed: 9}).row(i).Nullifier; r.Nullifier != want {
+		if want := (Synthetic{Seed: 9}).Row(i).Nullifier; r.Nullifier != want {
 			return fmt.Errorf("row %d has nullifier %s, want %s", i, r.Nullifier.Hex(), want.Hex())
 		}
 		i++
@@ -161,7 +161,7 @@ func TestCrashAtEachCommitStep(t *testing.T) {
 			}
 			// The store takes the interrupted ingest's rows again (or rejects
 			// them all as duplicates if it committed).
-			res := ingestRows(t, dir, synth{seed: 9}.rows(0, crashBatch))
+			res := ingestRows(t, dir, Synthetic{Seed: 9}.Rows(0, crashBatch))
 			if got, wantDup := countErrs(res), want*crashBatch; got != wantDup {
 				t.Fatalf("re-ingest: %d rejected, want %d", got, wantDup)
 			}

@@ -179,7 +179,7 @@ func TestExportRoundTrip(t *testing.T) {
 
 func TestAuditFindsTampering(t *testing.T) {
 	store := t.TempDir()
-	ingestRows(t, store, synth{seed: 1}.rows(0, 10))
+	ingestRows(t, store, Synthetic{Seed: 1}.Rows(0, 10))
 	snap, _ := OpenSnapshot(store)
 	p := filepath.Join(store, snap.Manifest.Segments[0].RowsFile)
 	b, _ := os.ReadFile(p)

@@ -28,9 +28,9 @@ func buildRows(specs []spec) []Row {
 			if s.lo != nil {
 				lo = s.lo(i)
 			}
-			r := synth{seed: 77, roles: []string{s.role}, regions: []string{s.region}, attested: s.attested, pay: func(int) uint64 { return lo }}.row(id)
+			r := Synthetic{Seed: 77, Roles: []string{s.role}, Regions: []string{s.region}, Attested: s.attested, Pay: func(int) uint64 { return lo }}.Row(id)
 			if s.attested && len(s.employers) > 0 {
-				r.Employer = field("employer", uint64(s.employers[i%len(s.employers)]), 0)
+				r.Employer = SyntheticField("employer", uint64(s.employers[i%len(s.employers)]), 0)
 			}
 			rows = append(rows, r)
 			id++

@@ -90,7 +90,7 @@ func loadDataset(t *testing.T, ds dataset) (rows []Row, wages map[string][]uint6
 			t.Fatalf("%s row %d: unknown %s %q", ds.file, i+2, ds.roleCol, rec[rc])
 		}
 		lo := amount / ds.width * ds.width
-		r := synth{seed: 5}.row(i)
+		r := Synthetic{Seed: 5}.Row(i)
 		r.Lo, r.Hi, r.Currency, r.Role, r.Region, r.Period = lo, lo+ds.width, ds.currency, role, ds.region, ds.period
 		rows = append(rows, r)
 		wages[role] = append(wages[role], amount)

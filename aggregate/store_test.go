@@ -24,8 +24,8 @@ func allRows(t *testing.T, dir string, opts ...Option) []Row {
 func TestStoreRoundTrip(t *testing.T) {
 	mem := checkedMem(t)
 	dir := t.TempDir()
-	s := synth{seed: 1, proofLen: 7}
-	want := append(s.rows(0, 250), synth{seed: 2, attested: true, proofLen: 3}.rows(0, 50)...)
+	s := Synthetic{Seed: 1, ProofLen: 7}
+	want := append(s.Rows(0, 250), Synthetic{Seed: 2, Attested: true, ProofLen: 3}.Rows(0, 50)...)
 	res := ingestRows(t, dir, want, WithAllocator(mem), WithBatchRows(64))
 	if n := countErrs(res); n != 0 {
 		t.Fatalf("%d rows rejected: %v", n, res)
@@ -53,13 +53,13 @@ func TestStoreRoundTrip(t *testing.T) {
 
 func TestDuplicateNullifier(t *testing.T) {
 	dir := t.TempDir()
-	s := synth{seed: 1}
-	first := s.rows(0, 10)
+	s := Synthetic{Seed: 1}
+	first := s.Rows(0, 10)
 	if n := countErrs(ingestRows(t, dir, first)); n != 0 {
 		t.Fatalf("first ingest rejected %d", n)
 	}
 	// Rows 5..14: 5..9 are stored already; 12 appears twice in this ingest.
-	second := append(s.rows(5, 10), s.row(12))
+	second := append(s.Rows(5, 10), s.Row(12))
 	res := ingestRows(t, dir, second)
 	for i, err := range res {
 		wantDup := i < 5 || i == len(second)-1
@@ -75,8 +75,8 @@ func TestDuplicateNullifier(t *testing.T) {
 
 func TestAbortLeavesStoreAsItWas(t *testing.T) {
 	dir := t.TempDir()
-	s := synth{seed: 1}
-	ingestRows(t, dir, s.rows(0, 10))
+	s := Synthetic{Seed: 1}
+	ingestRows(t, dir, s.Rows(0, 10))
 	before, _ := os.ReadFile(filepath.Join(dir, ManifestFile))
 
 	st, err := Open(dir)
@@ -84,7 +84,7 @@ func TestAbortLeavesStoreAsItWas(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := st.Begin()
-	if _, err := b.Add(context.Background(), s.rows(10, 10)); err != nil {
+	if _, err := b.Add(context.Background(), s.Rows(10, 10)); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Abort(); err != nil {
@@ -96,7 +96,7 @@ func TestAbortLeavesStoreAsItWas(t *testing.T) {
 		t.Fatal("manifest changed after an aborted ingest")
 	}
 	// The aborted nullifiers are free again.
-	if n := countErrs(ingestRows(t, dir, s.rows(10, 10))); n != 0 {
+	if n := countErrs(ingestRows(t, dir, s.Rows(10, 10))); n != 0 {
 		t.Fatalf("%d rows rejected after abort", n)
 	}
 	ents, _ := os.ReadDir(filepath.Join(dir, SegmentsDir))
@@ -132,7 +132,7 @@ func TestDamageIsDetected(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			ingestRows(t, dir, synth{seed: 1}.rows(0, 20))
+			ingestRows(t, dir, Synthetic{Seed: 1}.Rows(0, 20))
 			snap, err := OpenSnapshot(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -161,13 +161,13 @@ func truncate(t *testing.T, path string, by int64) {
 
 func TestIndexRebuiltWhenLost(t *testing.T) {
 	dir := t.TempDir()
-	s := synth{seed: 3}
-	ingestRows(t, dir, s.rows(0, 30))
-	ingestRows(t, dir, s.rows(30, 30))
+	s := Synthetic{Seed: 3}
+	ingestRows(t, dir, s.Rows(0, 30))
+	ingestRows(t, dir, s.Rows(30, 30))
 	if err := os.Remove(filepath.Join(dir, IndexFile)); err != nil {
 		t.Fatal(err)
 	}
-	res := ingestRows(t, dir, s.rows(50, 20)) // 50..59 stored already
+	res := ingestRows(t, dir, s.Rows(50, 20)) // 50..59 stored already
 	if n := countErrs(res); n != 10 {
 		t.Fatalf("%d duplicates found after the index was rebuilt, want 10", n)
 	}

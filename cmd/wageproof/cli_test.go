@@ -277,3 +277,40 @@ func TestPlonkBackendCLI(t *testing.T) {
 		t.Fatalf("unknown backend: exit %d, want 2", code)
 	}
 }
+
+func TestBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench proves and sets up")
+	}
+	code, out, errOut := runCLI(t, "bench", "--json", "--runs", "2", "--circuit", "salary", "--backend", "groth16", "--rows", "20000")
+	if code != 0 {
+		t.Fatalf("bench: exit %d: %s", code, errOut)
+	}
+	var rep benchReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, out)
+	}
+	if len(rep.Circuits) != 1 || rep.Cores < 1 || rep.Runs != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	c := rep.Circuits[0]
+	m, err := verifier.ReadManifest(filepath.Join("..", "..", "fixtures", "keys", "salary", "groth16"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Constraints != m.Constraints || c.ProofBytes == 0 || c.ProveP50MS <= 0 || c.VerifyP50MS <= 0 || c.ProveP90MS < c.ProveP50MS {
+		t.Fatalf("circuit figures %+v", c)
+	}
+	if len(rep.Batch) != 4 || rep.Batch[3].N != 1024 || rep.Batch[3].PerProofMS <= 0 {
+		t.Fatalf("batch figures %+v", rep.Batch)
+	}
+	a := rep.Aggregator
+	if a == nil || len(a.Queries) != 1 || a.Queries[0].Rows != 20000 || a.PreverifiedRows != 20000 || a.VerifiedProofsPerSec <= 0 {
+		t.Fatalf("aggregator figures %+v", a)
+	}
+	for _, args := range [][]string{{"--circuit", "nope"}, {"--backend", "stark"}, {"--runs", "0"}} {
+		if code, _, _ := runCLI(t, append([]string{"bench"}, args...)...); code != exitUsage {
+			t.Errorf("bench %v: exit %d, want 2", args, code)
+		}
+	}
+}

@@ -53,6 +53,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			proveCommand(),
 			verifyCommand(),
 			demoCommand(),
+			benchCommand(),
 			ingestCommand(),
 			queryCommand(),
 			withEVMExports(exportCommand()), // + export solidity, export calldata (export_evm.go)
