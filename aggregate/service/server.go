@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/wageproof/wageproof/aggregate"
 	"github.com/wageproof/wageproof/aggregate/claims"
@@ -93,13 +92,7 @@ func syncAttesters(pool *claims.Pool, path string) error {
 	if err != nil {
 		return err
 	}
-	leaves := make([]fr.Element, len(reg.Leaves))
-	for i, s := range reg.Leaves {
-		if leaves[i], err = registry.ParseElement(s); err != nil {
-			return err
-		}
-	}
-	return pool.SetAttesters(leaves)
+	return pool.SetAttesters(reg.Elements())
 }
 
 // Handler is the service's HTTP handler, for tests and embedding.
