@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime"
 
-
 	"github.com/wageproof/wageproof/aggregate"
 	"github.com/wageproof/wageproof/aggregate/claims"
 	"github.com/wageproof/wageproof/circuits/registry"
