@@ -128,6 +128,12 @@ func TestPlonkRoundTripAndBackendMixups(t *testing.T) {
 	if err := ring.Verify(&bad); !errors.Is(err, verifier.ErrInvalidProof) {
 		t.Fatalf("tampered plonk proof: %v", err)
 	}
+	// VerifyAll checks PLONK proofs one by one beside a Groth16 batch, and
+	// names exactly the bad one.
+	errs := ring.VerifyAll(context.Background(), []*verifier.Envelope{pe, &bad, ge, pe})
+	if len(errs) != 4 || errs[0] != nil || !errors.Is(errs[1], verifier.ErrInvalidProof) || errs[2] != nil || errs[3] != nil {
+		t.Fatalf("VerifyAll over mixed backends = %v", errs)
+	}
 }
 
 func TestSRSFileErrors(t *testing.T) {
