@@ -105,6 +105,14 @@ func (s *Store) Dir() string { return s.dir }
 // Manifest returns the current manifest; the caller must not modify it.
 func (s *Store) Manifest() *Manifest { return s.man }
 
+// Stored reports whether a submission with nullifier n is committed in snap
+// (a snapshot of this store). An ingest still in progress does not count: it
+// may yet fail. It lets a service refuse a resent proof without verifying it.
+func (s *Store) Stored(snap *Snapshot, n Field) (bool, error) {
+	gen, ok, err := s.ix.has(n)
+	return ok && gen <= snap.Manifest.Generation, err
+}
+
 // Snapshot returns a read view of the committed state.
 func (s *Store) Snapshot() *Snapshot { return &Snapshot{dir: s.dir, Manifest: s.man, cfg: s.cfg} }
 

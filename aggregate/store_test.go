@@ -184,3 +184,44 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 		t.Fatalf("second Open: err %v, want ErrLocked", err)
 	}
 }
+
+func TestStoredSeesOnlyCommittedNullifiers(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := Synthetic{Seed: 4}
+	ingestBatch := func(from, n int) *Batch {
+		b, err := st.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Add(context.Background(), s.Rows(from, n)); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	b := ingestBatch(0, 3)
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	before := st.Snapshot()
+	pending := ingestBatch(3, 2) // indexed, not committed
+	for i, want := range []bool{true, true, true, false, false, false} {
+		got, err := st.Stored(before, s.Row(i).Nullifier)
+		if err != nil || got != want {
+			t.Errorf("row %d: Stored = %v, %v; want %v", i, got, err, want)
+		}
+	}
+	if _, err := pending.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Stored(before, s.Row(3).Nullifier); got {
+		t.Error("a snapshot from before the commit sees its nullifier")
+	}
+	if got, _ := st.Stored(st.Snapshot(), s.Row(3).Nullifier); !got {
+		t.Error("the committed nullifier is not seen")
+	}
+}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -108,5 +109,37 @@ func TestValidClaimAcceptedOnce(t *testing.T) {
 	cs, err := pool.Claims()
 	if err != nil || len(cs) != 1 || cs[0].Nullifier != env.Public["nullifier"] {
 		t.Fatalf("pool holds %d claims (%v), want exactly the accepted one", len(cs), err)
+	}
+}
+
+// countingVerifier counts the proofs it checks.
+type countingVerifier struct {
+	next interface{ Verify(*verifier.Envelope) error }
+	n    atomic.Int64
+}
+
+func (c *countingVerifier) Verify(env *verifier.Envelope) error {
+	c.n.Add(1)
+	return c.next.Verify(env)
+}
+
+// TestResendRefusedWithoutVerifying: a stored nullifier is answered as a
+// duplicate before any pairing is computed.
+func TestResendRefusedWithoutVerifying(t *testing.T) {
+	e := newEnv(t)
+	counter := &countingVerifier{next: verifier.OpenKeyring(e.cfg.KeysDir)}
+	e.cfg.Verifier = counter
+	srv := start(t, e.cfg)
+	proof := realProofs(t, 1)[0]
+	if st, code := postJSON(t, srv.url+"/v1/submissions", proof, nil); st != 201 {
+		t.Fatalf("first submission: %d %s", st, code)
+	}
+	for range 3 {
+		if st, code := postJSON(t, srv.url+"/v1/submissions", proof, nil); st != 409 || code != CodeDuplicate {
+			t.Fatalf("resend: %d %s", st, code)
+		}
+	}
+	if n := counter.n.Load(); n != 1 {
+		t.Fatalf("%d verifications for one proof sent four times, want 1", n)
 	}
 }

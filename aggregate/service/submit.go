@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/wageproof/wageproof/aggregate"
@@ -53,6 +54,13 @@ func (s *Server) submitProof(w http.ResponseWriter, r *http.Request) error {
 	if !s.members.accepts(row.MemberRoot.String(), now) {
 		return newError(http.StatusUnprocessableEntity, CodeUnknownRoot,
 			"the proof's member root is not one this service accepts (see /v1/members/roots): prove again against the current root")
+	}
+	// A resent proof is refused before its pairing check: resends cost a
+	// lookup, not a verification.
+	if stored, err := s.store.Stored(s.writer.snap.Load(), row.Nullifier); err != nil {
+		return err
+	} else if stored {
+		return fmt.Errorf("%w %s", aggregate.ErrDuplicate, row.Nullifier.Hex())
 	}
 	if err := s.verify(r.Context(), func() error { return s.cfg.Verifier.Verify(env) }); err != nil {
 		return err
