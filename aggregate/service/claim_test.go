@@ -114,8 +114,10 @@ func TestValidClaimAcceptedOnce(t *testing.T) {
 
 // countingVerifier counts the proofs it checks.
 type countingVerifier struct {
-	next interface{ Verify(*verifier.Envelope) error }
-	n    atomic.Int64
+	next interface {
+		Verify(*verifier.Envelope) error
+	}
+	n atomic.Int64
 }
 
 func (c *countingVerifier) Verify(env *verifier.Envelope) error {
