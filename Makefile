@@ -30,7 +30,7 @@ solc:
 # Debian's Chromium and playwright-core (pinned by the lock file) for the
 # dashboard's browser test in aggregate/service, which fails in CI without them.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	npm ci --prefix aggregate/service/browsertest --no-audit --no-fund
 
 test: vet solc browser
