@@ -13,6 +13,7 @@ import (
 
 	"github.com/wageproof/wageproof/circuits/attester"
 	"github.com/wageproof/wageproof/circuits/bound"
+	"github.com/wageproof/wageproof/circuits/circuittest"
 	"github.com/wageproof/wageproof/circuits/codes"
 	"github.com/wageproof/wageproof/circuits/member"
 	"github.com/wageproof/wageproof/circuits/registry"
@@ -139,20 +140,7 @@ func TestAttestedCircuit(t *testing.T) {
 	wrong("wrong nullifier", func(c *Circuit) { c.Nullifier = f.other.Nullifier(codes.MustEncode(codes.Period, "2026-11")) })
 	wrong("salary outside bucket", func(c *Circuit) { c.Lo = 123457 })
 
-	for _, s := range []bound.Strategy{bound.Bits, bound.Lookup} {
-		for name, w := range valid {
-			w.RangeCheck = s
-			if err := test.IsSolved(&Circuit{RangeCheck: s}, w, ecc.BN254.ScalarField()); err != nil {
-				t.Errorf("%v/%s: valid witness rejected: %v", s, name, err)
-			}
-		}
-		for name, w := range invalid {
-			w.RangeCheck = s
-			if err := test.IsSolved(&Circuit{RangeCheck: s}, w, ecc.BN254.ScalarField()); err == nil {
-				t.Errorf("%v/%s: invalid witness accepted", s, name)
-			}
-		}
-	}
+	circuittest.SolveTable(t, valid, invalid, func(c *Circuit, s bound.Strategy) { c.RangeCheck = s })
 }
 
 func TestAttestedCheckCircuit(t *testing.T) {

@@ -2,23 +2,13 @@ package offer
 
 import (
 	"math/big"
-	"sync"
 	"testing"
 
 	"github.com/wageproof/wageproof/circuits/circuittest"
 )
 
-// keys is one Groth16 setup shared by the package's tests and benchmarks.
-var keys = sync.OnceValues(func() (*circuittest.Keys, error) { return circuittest.Setup(&Circuit{}) })
-
-func mustKeys(t testing.TB) *circuittest.Keys {
-	t.Helper()
-	k, err := keys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
+// mustKeys is one Groth16 setup shared by the package's tests and benchmarks.
+var mustKeys = circuittest.Shared(&Circuit{})
 
 func TestGroth16RoundTrip(t *testing.T) {
 	if testing.Short() {

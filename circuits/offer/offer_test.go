@@ -13,6 +13,7 @@ import (
 
 	"github.com/wageproof/wageproof/circuits/attester"
 	"github.com/wageproof/wageproof/circuits/bound"
+	"github.com/wageproof/wageproof/circuits/circuittest"
 	"github.com/wageproof/wageproof/circuits/hashing"
 	"github.com/wageproof/wageproof/circuits/member"
 	"github.com/wageproof/wageproof/circuits/registry"
@@ -199,20 +200,7 @@ func TestOfferCircuit(t *testing.T) {
 	wrong("role too wide", func(c *Circuit) { c.Role = add(p, -1) })
 	wrong("period too wide", func(c *Circuit) { c.Period = new(big.Int).Lsh(big.NewInt(1), 80) })
 
-	for _, s := range []bound.Strategy{bound.Bits, bound.Lookup} {
-		for name, w := range valid {
-			w.RangeCheck = s
-			if err := test.IsSolved(&Circuit{RangeCheck: s}, w, ecc.BN254.ScalarField()); err != nil {
-				t.Errorf("%v/%s: valid witness rejected: %v", s, name, err)
-			}
-		}
-		for name, w := range invalid {
-			w.RangeCheck = s
-			if err := test.IsSolved(&Circuit{RangeCheck: s}, w, ecc.BN254.ScalarField()); err == nil {
-				t.Errorf("%v/%s: invalid witness accepted", s, name)
-			}
-		}
-	}
+	circuittest.SolveTable(t, valid, invalid, func(c *Circuit, s bound.Strategy) { c.RangeCheck = s })
 }
 
 func codesEnc(t testing.TB, currency string) *big.Int {

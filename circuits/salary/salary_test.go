@@ -10,6 +10,7 @@ import (
 	"github.com/consensys/gnark/test"
 
 	"github.com/wageproof/wageproof/circuits/bound"
+	"github.com/wageproof/wageproof/circuits/circuittest"
 	"github.com/wageproof/wageproof/circuits/hashing"
 	"github.com/wageproof/wageproof/circuits/member"
 	"github.com/wageproof/wageproof/circuits/registry"
@@ -117,20 +118,7 @@ func TestSalaryCircuit(t *testing.T) {
 	wrong("currency too wide", func(c *Circuit) { c.Currency = new(big.Int).Lsh(big.NewInt(1), 40) })
 	wrong("role too wide", func(c *Circuit) { c.Role = add(p, -1) })
 
-	for _, s := range []bound.Strategy{bound.Bits, bound.Lookup} {
-		for name, w := range valid {
-			w.RangeCheck = s
-			if err := test.IsSolved(&Circuit{RangeCheck: s}, w, ecc.BN254.ScalarField()); err != nil {
-				t.Errorf("%v/%s: valid witness rejected: %v", s, name, err)
-			}
-		}
-		for name, w := range invalid {
-			w.RangeCheck = s
-			if err := test.IsSolved(&Circuit{RangeCheck: s}, w, ecc.BN254.ScalarField()); err == nil {
-				t.Errorf("%v/%s: invalid witness accepted", s, name)
-			}
-		}
-	}
+	circuittest.SolveTable(t, valid, invalid, func(c *Circuit, s bound.Strategy) { c.RangeCheck = s })
 }
 
 // TestSalaryCheckCircuit runs gnark's full checker (every backend's solver and,
